@@ -1,0 +1,106 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernels run per pixel and per channel; unoptimised they make the conformance tests crawl. They are
+/// compiled optimised even in debug builds so `swift test` stays fast while test code stays debuggable.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "maxim-video",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "maxim-video", targets: ["maxim-video"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // MARK: - System libraries
+
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat libavcodec libavutil libswscale",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+
+        // MARK: - Libraries
+
+        .target(
+            name: "MediaIO",
+            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: optimisedInDebug
+        ),
+        .target(
+            name: "Tensor",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: optimisedInDebug
+        ),
+        .target(
+            name: "MaximModel",
+            dependencies: ["Tensor", "ZIPFoundation"],
+            swiftSettings: optimisedInDebug
+        ),
+        .target(
+            name: "RestorationPipeline",
+            dependencies: [
+                "MediaIO", "Tensor", "MaximModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: optimisedInDebug
+        ),
+        .target(
+            name: "PipelineConfig",
+            dependencies: ["Yams"]
+        ),
+        .target(
+            name: "MaximVideoCLI",
+            dependencies: [
+                "MediaIO", "Tensor", "MaximModel", "RestorationPipeline", "PipelineConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "maxim-video",
+            dependencies: ["MaximVideoCLI"]
+        ),
+
+        // MARK: - Test support
+
+        .target(
+            name: "MaximTestSupport",
+            dependencies: ["MediaIO", "Tensor"],
+            path: "Tests/MaximTestSupport"
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "MaximTestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "MaximTestSupport"]),
+        .testTarget(
+            name: "MaximModelTests",
+            dependencies: ["MaximModel", "Tensor", "MaximTestSupport"],
+            resources: []
+        ),
+        .testTarget(
+            name: "RestorationPipelineTests",
+            dependencies: ["RestorationPipeline", "MediaIO", "MaximModel", "MaximTestSupport"]
+        ),
+        .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
+        .testTarget(
+            name: "MaximVideoCLITests",
+            dependencies: ["MaximVideoCLI", "MediaIO", "MaximTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

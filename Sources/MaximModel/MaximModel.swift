@@ -1,0 +1,1 @@
+// MaximModel — see the issue that builds this target.

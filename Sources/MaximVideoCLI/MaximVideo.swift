@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `maxim-video` command: restores video with MAXIM models on the CPU.
+public struct MaximVideo: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "maxim-video",
+        abstract: "Restore video (deblur, denoise) with MAXIM models on the CPU.",
+        subcommands: []
+    )
+
+    public init() {}
+}

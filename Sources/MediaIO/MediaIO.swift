@@ -1,0 +1,1 @@
+// MediaIO — see the issue that builds this target.

@@ -1,0 +1,1 @@
+// PipelineConfig — see the issue that builds this target.

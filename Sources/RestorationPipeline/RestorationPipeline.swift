@@ -1,0 +1,1 @@
+// RestorationPipeline — see the issue that builds this target.

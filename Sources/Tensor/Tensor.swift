@@ -1,0 +1,1 @@
+// Tensor — see the issue that builds this target.

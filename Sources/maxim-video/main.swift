@@ -1,0 +1,3 @@
+import MaximVideoCLI
+
+MaximVideo.main()
