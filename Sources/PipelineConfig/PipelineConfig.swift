@@ -1,1 +1,0 @@
-// PipelineConfig — see the issue that builds this target.

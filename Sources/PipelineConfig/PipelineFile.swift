@@ -1,0 +1,153 @@
+import Foundation
+import Yams
+
+/// A declarative restoration pipeline, as written in a `pipelines/*.yaml` file.
+///
+/// ```yaml
+/// name: deblur-then-denoise
+/// stages:
+///   - model: deblur          # built-in model name, or a path to a .npz checkpoint
+///     tile: 256
+///     overlap: 32
+///   - model: checkpoints/maxim_s3_denoise_sidd.npz
+/// output:
+///   codec: libx264
+///   crf: 16
+///   preset: medium
+///   pix_fmt: auto            # same bit depth and chroma as the input
+/// queue_capacity: 4
+/// threads: 2
+/// ```
+///
+/// Unknown fields are errors rather than being ignored: a misspelt `overlapp:` silently falling back to the
+/// default is exactly the kind of mistake a cron job would carry for months.
+public struct PipelineFile: Codable, Equatable, Sendable {
+    public var name: String
+    public var stages: [StageSpec]
+    public var output: OutputSpec
+    /// Frames allowed in each bounded queue between pipeline steps.
+    public var queueCapacity: Int
+    /// Total CPU threads the pipeline may use; `nil` means all cores.
+    public var threads: Int?
+
+    public init(
+        name: String, stages: [StageSpec], output: OutputSpec = OutputSpec(), queueCapacity: Int = 2,
+        threads: Int? = nil
+    ) {
+        self.name = name
+        self.stages = stages
+        self.output = output
+        self.queueCapacity = queueCapacity
+        self.threads = threads
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, stages, output
+        case queueCapacity = "queue_capacity"
+        case threads
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        stages = try c.decode([StageSpec].self, forKey: .stages)
+        output = try c.decodeIfPresent(OutputSpec.self, forKey: .output) ?? OutputSpec()
+        queueCapacity = try c.decodeIfPresent(Int.self, forKey: .queueCapacity) ?? 2
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+    }
+}
+
+/// One restoration stage: a MAXIM model run tile by tile.
+public struct StageSpec: Codable, Equatable, Sendable {
+    public static let defaultTile = 256
+    public static let defaultOverlap = 32
+
+    public var model: ModelReference
+    /// Tile edge in pixels; a multiple of 64 because MAXIM's grid/block mixing needs it.
+    public var tile: Int
+    /// Pixels shared with each neighbouring tile, per side.
+    public var overlap: Int
+
+    public init(model: ModelReference, tile: Int = StageSpec.defaultTile, overlap: Int = StageSpec.defaultOverlap) {
+        self.model = model
+        self.tile = tile
+        self.overlap = overlap
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case model, tile, overlap }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = ModelReference(try c.decode(String.self, forKey: .model))
+        tile = try c.decodeIfPresent(Int.self, forKey: .tile) ?? Self.defaultTile
+        overlap = try c.decodeIfPresent(Int.self, forKey: .overlap) ?? Self.defaultOverlap
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model.description, forKey: .model)
+        try c.encode(tile, forKey: .tile)
+        try c.encode(overlap, forKey: .overlap)
+    }
+}
+
+/// Which checkpoint a stage runs: one of the models shipped with the tool, or a `.npz` file.
+public enum ModelReference: Equatable, Sendable, CustomStringConvertible {
+    case builtin(String)
+    case file(String)
+
+    /// Names resolved to the checkpoints shipped in `models/`.
+    public static let builtinNames = ["deblur", "denoise"]
+
+    public init(_ text: String) {
+        self = Self.builtinNames.contains(text) ? .builtin(text) : .file(text)
+    }
+
+    public var description: String {
+        switch self {
+        case .builtin(let name): name
+        case .file(let path): path
+        }
+    }
+}
+
+/// How the restored video is encoded.
+public struct OutputSpec: Codable, Equatable, Sendable {
+    public var codec: String
+    public var crf: Int?
+    public var preset: String?
+    /// A pixel format name, or `auto` to keep the input's bit depth and chroma where the encoder allows.
+    public var pixFmt: String
+    /// Copy the input's audio, subtitle and data streams.
+    public var copyAudio: Bool
+
+    public init(
+        codec: String = "libx264", crf: Int? = 16, preset: String? = "medium", pixFmt: String = "auto",
+        copyAudio: Bool = true
+    ) {
+        self.codec = codec
+        self.crf = crf
+        self.preset = preset
+        self.pixFmt = pixFmt
+        self.copyAudio = copyAudio
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case codec, crf, preset
+        case pixFmt = "pix_fmt"
+        case copyAudio = "audio"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
+        let defaults = OutputSpec()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        codec = try c.decodeIfPresent(String.self, forKey: .codec) ?? defaults.codec
+        crf = try c.decodeIfPresent(Int.self, forKey: .crf) ?? (codec == defaults.codec ? defaults.crf : nil)
+        preset = try c.decodeIfPresent(String.self, forKey: .preset) ?? (codec == defaults.codec ? defaults.preset : nil)
+        pixFmt = try c.decodeIfPresent(String.self, forKey: .pixFmt) ?? defaults.pixFmt
+        copyAudio = try c.decodeIfPresent(Bool.self, forKey: .copyAudio) ?? defaults.copyAudio
+    }
+}
