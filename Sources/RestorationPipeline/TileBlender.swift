@@ -1,0 +1,100 @@
+import MediaIO
+
+/// Cuts tiles out of a frame and blends restored tiles back: accumulates `Σ w·out`, then divides by `Σ w`.
+///
+/// The accumulator is Double: a product of two Floats is exact in Double, so for a model that returns its
+/// input the blend reproduces every input value bit for bit instead of drifting by an ulp where tiles meet.
+/// Only the frame-sized accumulator is kept; tiles are added one at a time, so no whole-frame feature maps
+/// ever exist. Not thread-safe: callers serialise `add`.
+public struct TileBlender {
+    public let tiler: Tiler
+    private var sum: [Double]
+    /// Per-axis weight sums; the weight of pixel (x, y) sums to `columnNorm[x] · rowNorm[y]`.
+    private let columnNorm: [Double]
+    private let rowNorm: [Double]
+    private let columnWeights: [[Float]]
+    private let rowWeights: [[Float]]
+
+    public init(tiler: Tiler) {
+        self.tiler = tiler
+        sum = [Double](repeating: 0, count: 3 * tiler.width * tiler.height)
+        columnWeights = tiler.columnOrigins.map { tiler.axisWeights(origin: $0, length: tiler.width) }
+        rowWeights = tiler.rowOrigins.map { tiler.axisWeights(origin: $0, length: tiler.height) }
+        columnNorm = Self.norm(origins: tiler.columnOrigins, weights: columnWeights, length: tiler.width)
+        rowNorm = Self.norm(origins: tiler.rowOrigins, weights: rowWeights, length: tiler.height)
+    }
+
+    /// The `tile × tile` input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back
+    /// into it like numpy's 'reflect' padding.
+    public static func extract(_ rect: TileRect, from image: RGBImage, tile: Int) -> RGBImage {
+        let xs = (0..<tile).map { reflect(rect.x + $0, image.width) }
+        let ys = (0..<tile).map { reflect(rect.y + $0, image.height) }
+        var out = [Float](repeating: 0, count: 3 * tile * tile)
+        image.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<3 {
+                    let srcPlane = c * image.width * image.height
+                    let dstPlane = c * tile * tile
+                    for (v, y) in ys.enumerated() {
+                        let srcRow = srcPlane + y * image.width
+                        let dstRow = dstPlane + v * tile
+                        for (u, x) in xs.enumerated() { dst[dstRow + u] = src[srcRow + x] }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: tile, height: tile, pixels: out)
+    }
+
+    /// Adds a restored tile, weighted; the part of the tile outside the frame is dropped.
+    public mutating func add(_ restored: RGBImage, at rect: TileRect) {
+        let tile = tiler.tile
+        precondition(restored.width == tile && restored.height == tile, "restored tile must keep the tile size")
+        let wx = columnWeights[rect.column], wy = rowWeights[rect.row]
+        let width = tiler.width, height = tiler.height
+        let uEnd = min(tile, width - rect.x), vEnd = min(tile, height - rect.y)
+        restored.pixels.withUnsafeBufferPointer { src in
+            sum.withUnsafeMutableBufferPointer { acc in
+                for c in 0..<3 {
+                    for v in 0..<vEnd {
+                        let w = Double(wy[v])
+                        let srcRow = (c * tile + v) * tile
+                        let accRow = (c * height + rect.y + v) * width + rect.x
+                        for u in 0..<uEnd { acc[accRow + u] += w * Double(wx[u]) * Double(src[srcRow + u]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The blended frame: `Σ w·out / Σ w` at every pixel.
+    public func finish() -> RGBImage {
+        let width = tiler.width, height = tiler.height
+        var out = [Float](repeating: 0, count: 3 * width * height)
+        out.withUnsafeMutableBufferPointer { dst in
+            for c in 0..<3 {
+                for y in 0..<height {
+                    let row = (c * height + y) * width
+                    for x in 0..<width { dst[row + x] = Float(sum[row + x] / (columnNorm[x] * rowNorm[y])) }
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: out)
+    }
+
+    static func norm(origins: [Int], weights: [[Float]], length: Int) -> [Double] {
+        var norm = [Double](repeating: 0, count: length)
+        for (origin, w) in zip(origins, weights) {
+            for u in 0..<min(w.count, length - origin) { norm[origin + u] += Double(w[u]) }
+        }
+        return norm
+    }
+
+    /// numpy 'reflect' index: …2 1 | 0 1 2 … n−1 | n−2 n−3…, repeated for pads longer than the axis.
+    static func reflect(_ i: Int, _ n: Int) -> Int {
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        let m = ((i % period) + period) % period
+        return m < n ? m : period - m
+    }
+}

@@ -1,0 +1,67 @@
+import MediaIO
+import Testing
+
+@testable import RestorationPipeline
+
+/// Returns its input: blending must then reproduce the frame exactly.
+struct IdentityTiles: TileRestorer {
+    func restoreTile(_ tile: RGBImage) throws -> RGBImage { tile }
+}
+
+/// Adds a constant: blending must give input + constant everywhere, with no seam or darkened border.
+struct AddConstantTiles: TileRestorer {
+    let constant: Float
+    func restoreTile(_ tile: RGBImage) throws -> RGBImage {
+        RGBImage(width: tile.width, height: tile.height, pixels: tile.pixels.map { $0 + constant })
+    }
+}
+
+struct FailingTiles: TileRestorer {
+    struct Boom: Error {}
+    func restoreTile(_ tile: RGBImage) throws -> RGBImage { throw Boom() }
+}
+
+/// A deterministic, non-smooth test image (so a misplaced tile cannot go unnoticed).
+func noiseImage(width: Int, height: Int, seed: UInt64 = 1) -> RGBImage {
+    var state = seed
+    let pixels = (0..<(3 * width * height)).map { _ -> Float in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 24)
+    }
+    return RGBImage(width: width, height: height, pixels: pixels)
+}
+
+@Suite struct TiledStageTests {
+    @Test(arguments: [(31, 17), (641, 359), (300, 200)])
+    func identityModelReturnsTheInputExactly(width: Int, height: Int) throws {
+        let image = noiseImage(width: width, height: height)
+        let stage = TiledStage(name: "id", restorer: IdentityTiles(), tile: 128, overlap: 16, workers: 2)
+        let out = try stage.restore(image)
+        #expect(out.width == width && out.height == height)
+        #expect(out.pixels == image.pixels)
+    }
+
+    @Test(arguments: [(31, 17), (641, 359)])
+    func constantAddingModelAddsTheConstantEverywhere(width: Int, height: Int) throws {
+        let image = noiseImage(width: width, height: height, seed: 7)
+        let stage = TiledStage(name: "c", restorer: AddConstantTiles(constant: 0.25), tile: 64, overlap: 16, workers: 2)
+        let out = try stage.restore(image)
+        let expected = image.pixels.map { $0 + 0.25 }
+        #expect(out.pixels == expected)
+    }
+
+    @Test func aFailingTileFailsTheFrame() {
+        let stage = TiledStage(name: "f", restorer: FailingTiles(), tile: 64, overlap: 8, workers: 2)
+        #expect(throws: FailingTiles.Boom.self) { try stage.restore(noiseImage(width: 200, height: 100)) }
+    }
+
+    @Test func tileExtractionReflectsBeyondSmallFrames() {
+        let image = noiseImage(width: 5, height: 3)
+        let tile = TileBlender.extract(TileRect(x: 0, y: 0, column: 0, row: 0), from: image, tile: 64)
+        #expect(tile.width == 64 && tile.height == 64)
+        // Column 5 mirrors column 3, row 3 mirrors row 1 (numpy 'reflect').
+        #expect(tile.pixels[0 * 64 + 5] == image.pixels[0 * 5 + 3])
+        #expect(tile.pixels[3 * 64 + 0] == image.pixels[1 * 5 + 0])
+        #expect(tile.pixels[2 * 64 * 64 + 64 + 1] == image.pixels[2 * 15 + 5 + 1])
+    }
+}
