@@ -63,9 +63,13 @@ let package = Package(
             dependencies: ["Yams"]
         ),
         .target(
+            name: "BatchMode",
+            dependencies: ["PipelineConfig", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "MaximVideoCLI",
             dependencies: [
-                "MediaIO", "Tensor", "MaximModel", "RestorationPipeline", "PipelineConfig",
+                "MediaIO", "Tensor", "MaximModel", "RestorationPipeline", "PipelineConfig", "BatchMode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +101,7 @@ let package = Package(
             dependencies: ["RestorationPipeline", "MediaIO", "MaximModel", "MaximTestSupport"]
         ),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
+        .testTarget(name: "BatchModeTests", dependencies: ["BatchMode"]),
         .testTarget(
             name: "MaximVideoCLITests",
             dependencies: ["MaximVideoCLI", "MediaIO", "MaximTestSupport"]
