@@ -63,13 +63,18 @@ let package = Package(
             dependencies: ["Yams"]
         ),
         .target(
+            name: "QualityMetrics",
+            dependencies: ["MediaIO"],
+            swiftSettings: optimisedInDebug
+        ),
+        .target(
             name: "BatchMode",
             dependencies: ["PipelineConfig", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MaximVideoCLI",
             dependencies: [
-                "MediaIO", "Tensor", "MaximModel", "RestorationPipeline", "PipelineConfig", "BatchMode",
+                "MediaIO", "Tensor", "MaximModel", "RestorationPipeline", "PipelineConfig", "BatchMode", "QualityMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,6 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
         .testTarget(name: "BatchModeTests", dependencies: ["BatchMode"]),
+        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO"]),
         .testTarget(
             name: "MaximVideoCLITests",
             dependencies: ["MaximVideoCLI", "MediaIO", "MaximTestSupport"]
