@@ -17,10 +17,15 @@ public struct Dense: Sendable {
         _ inputs: [Tensor], normalization: LayerNorm? = nil, activation: Activation = .identity,
         residuals: [Tensor] = []
     ) -> Tensor {
-        let y = Tensor.dense(inputs, kernel: kernel, bias: bias, normalization: normalization?.parameters,
-                             activation: activation, residuals: residuals)
-        ForwardProbe.record(path, y)
-        return y
+        if ForwardProbe.recorder != nil {
+            // Unfused, so every module output the reference records exists on its own.
+            let normalized = normalization.map { [$0(inputs[0])] } ?? inputs
+            let y = Tensor.dense(normalized, kernel: kernel, bias: bias)
+            ForwardProbe.record(path, y)
+            return finish(y, activation: activation, residuals: residuals)
+        }
+        return Tensor.dense(inputs, kernel: kernel, bias: bias, normalization: normalization?.parameters,
+                            activation: activation, residuals: residuals)
     }
 
     func callAsFunction(
@@ -47,10 +52,13 @@ public struct Conv: Sendable {
     }
 
     func callAsFunction(_ inputs: [Tensor], activation: Activation = .identity, residuals: [Tensor] = []) -> Tensor {
-        let y = Tensor.conv2d(inputs, kernel: kernel, bias: bias, stride: stride, activation: activation,
-                              residuals: residuals)
-        ForwardProbe.record(path, y)
-        return y
+        if ForwardProbe.recorder != nil {
+            let y = Tensor.conv2d(inputs, kernel: kernel, bias: bias, stride: stride)
+            ForwardProbe.record(path, y)
+            return finish(y, activation: activation, residuals: residuals)
+        }
+        return Tensor.conv2d(inputs, kernel: kernel, bias: bias, stride: stride, activation: activation,
+                             residuals: residuals)
     }
 
     func callAsFunction(_ x: Tensor, activation: Activation = .identity, residuals: [Tensor] = []) -> Tensor {
@@ -94,4 +102,11 @@ public struct LayerNorm: Sendable {
         ForwardProbe.record(path, y)
         return y
     }
+}
+
+/// The unfused epilogue: `activation(y) + Σ residuals`.
+func finish(_ y: Tensor, activation: Activation, residuals: [Tensor]) -> Tensor {
+    var out = activation == .identity ? y : y.activated(activation)
+    for r in residuals { out = out + r }
+    return out
 }
