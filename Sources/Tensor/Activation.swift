@@ -20,13 +20,13 @@ public enum Activation: Equatable, Sendable {
         case .identity:
             return
         case .gelu:
-            for i in 0..<count { p[i] = Activation.gelu(p[i]) }
+            for i in 0..<count { p[i] = VectorMath.gelu(p[i]) }
         case .relu:
             for i in 0..<count { p[i] = max(p[i], 0) }
         case .leakyReLU(let slope):
             for i in 0..<count { let v = p[i]; p[i] = v >= 0 ? v : slope * v }
         case .sigmoid:
-            for i in 0..<count { p[i] = 1 / (1 + expf(-p[i])) }
+            for i in 0..<count { p[i] = VectorMath.sigmoid(p[i]) }
         }
     }
 

@@ -105,17 +105,17 @@ struct Epilogue {
     /// `rowOffset` locates the chunk inside the residual tensors (same layout as the output).
     @inline(__always)
     func apply(_ c: UnsafeMutablePointer<Float>, rows: Int, channels: Int, rowOffset: Int) {
-        if bias == nil, activation == .identity, residuals.isEmpty { return }
-        for r in 0..<rows {
-            let row = c + r * channels
-            if let bias {
+        let total = rows * channels
+        if let bias {
+            for r in 0..<rows {
+                let row = c + r * channels
                 for k in 0..<channels { row[k] += bias[k] }
             }
-            activation.apply(row, count: channels)
-            for res in residuals {
-                let rr = res + (rowOffset + r) * channels
-                for k in 0..<channels { row[k] += rr[k] }
-            }
+        }
+        activation.apply(c, count: total)
+        for res in residuals {
+            let rr = res + rowOffset * channels
+            for i in 0..<total { c[i] += rr[i] }
         }
     }
 }
