@@ -81,7 +81,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "maxim-video",
-            dependencies: ["MaximVideoCLI"]
+            dependencies: ["MaximVideoCLI", "Tensor"]
         ),
 
         // MARK: - Test support

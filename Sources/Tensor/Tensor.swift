@@ -1,1 +1,150 @@
-// Tensor — see the issue that builds this target.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns one 64-byte aligned block of `Float`s. Aligned so BLAS and SIMD loads never straddle cache
+/// lines; a class so a `Tensor` copy is O(1) and the memory is freed exactly once.
+final class TensorStorage: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        precondition(count >= 0, "Tensor element count must be non-negative, got \(count)")
+        let bytes = max((count * MemoryLayout<Float>.stride + 63) & ~63, 64)
+        var raw: UnsafeMutableRawPointer?
+        let status = posix_memalign(&raw, 64, bytes)
+        precondition(status == 0 && raw != nil, "Tensor allocation of \(bytes) bytes failed (\(status))")
+        base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+    }
+
+    deinit { free(base) }
+}
+
+/// A dense, row-major Float32 array. Images and feature maps are NHWC; every operation that mixes
+/// channels works over the LAST axis, as the reference (flax) does.
+///
+/// Value semantics: operations return new tensors; the only in-place access,
+/// `withUnsafeMutableBufferPointer`, copies first when the storage is shared.
+public struct Tensor: Sendable {
+    public private(set) var shape: [Int]
+    var storage: TensorStorage
+
+    /// Creates a tensor whose contents are undefined; every kernel that uses it writes all elements.
+    init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape must be non-negative, got \(shape)")
+        self.shape = shape
+        self.storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    public init(zeros shape: [Int]) {
+        self.init(shape: shape, repeating: 0)
+    }
+
+    public init(shape: [Int], repeating value: Float) {
+        self.init(uninitializedShape: shape)
+        storage.base.initialize(repeating: value, count: storage.count)
+    }
+
+    public init(shape: [Int], scalars: [Float]) {
+        let count = shape.reduce(1, *)
+        precondition(count == scalars.count, "Tensor shape \(shape) needs \(count) scalars, got \(scalars.count)")
+        self.init(uninitializedShape: shape)
+        scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// Fills the tensor by calling `generator` once per element in memory order.
+    public init(shape: [Int], generator: (Int) -> Float) {
+        self.init(uninitializedShape: shape)
+        for i in 0..<storage.count { storage.base[i] = generator(i) }
+    }
+
+    public var count: Int { storage.count }
+    public var rank: Int { shape.count }
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.base, count: count)) }
+
+    /// The last axis: channels for NHWC, features for dense layers.
+    public var channels: Int { shape.last ?? 1 }
+
+    /// Number of rows when the tensor is seen as a `[rows, channels]` matrix.
+    public var rows: Int { channels == 0 ? 0 : count / channels }
+
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.base, count: count))
+    }
+
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) {
+            let copy = TensorStorage(count: storage.count)
+            copy.base.update(from: storage.base, count: storage.count)
+            storage = copy
+        }
+        return try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+    }
+
+    /// Same storage, new shape (no copy).
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        let newCount = newShape.reduce(1, *)
+        precondition(newCount == count, "Cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        var copy = self
+        copy.shape = newShape
+        return copy
+    }
+
+    /// Pointer for kernels in this module; valid while `self` is alive.
+    var pointer: UnsafeMutablePointer<Float> { storage.base }
+
+    /// Reads one element by multi-index (for tests and debugging, not for kernels).
+    public subscript(_ index: Int...) -> Float {
+        precondition(index.count == shape.count, "Index \(index) does not match rank of shape \(shape)")
+        var flat = 0
+        for (i, (k, n)) in zip(index, shape).enumerated() {
+            precondition(k >= 0 && k < n, "Index \(index) out of bounds for shape \(shape) at axis \(i)")
+            flat = flat * n + k
+        }
+        return storage.base[flat]
+    }
+}
+
+extension Tensor {
+    /// Height, width and channels of an NHWC tensor.
+    public var nhwc: (n: Int, h: Int, w: Int, c: Int) {
+        precondition(shape.count == 4, "Expected an NHWC tensor, got shape \(shape)")
+        return (shape[0], shape[1], shape[2], shape[3])
+    }
+
+    /// Largest absolute difference to `other`; shapes must match.
+    public func maxAbsDifference(_ other: Tensor) -> Float {
+        precondition(shape == other.shape, "Shapes differ: \(shape) vs \(other.shape)")
+        var m: Float = 0
+        for i in 0..<count { m = max(m, abs(pointer[i] - other.pointer[i])) }
+        return m
+    }
+
+    public var maxAbs: Float {
+        var m: Float = 0
+        for i in 0..<count { m = max(m, abs(pointer[i])) }
+        return m
+    }
+
+    /// Euclidean norm accumulated in Double so it can judge float32 rounding.
+    public var l2Norm: Double {
+        var s = 0.0
+        for i in 0..<count { let v = Double(pointer[i]); s += v * v }
+        return s.squareRoot()
+    }
+}
+
+extension Tensor {
+    /// Copies `count(shape)` floats from `source`.
+    public init(shape: [Int], copying source: UnsafeBufferPointer<Float>) {
+        let count = shape.reduce(1, *)
+        precondition(source.count == count, "Tensor shape \(shape) needs \(count) scalars, got \(source.count)")
+        self.init(uninitializedShape: shape)
+        if count > 0 { storage.base.update(from: source.baseAddress!, count: count) }
+    }
+}

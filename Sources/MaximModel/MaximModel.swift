@@ -1,1 +1,0 @@
-// MaximModel — see the issue that builds this target.

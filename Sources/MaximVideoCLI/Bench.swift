@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import MaximModel
+import Tensor
+
+/// `maxim-video bench`: one official variant with random weights of the right shapes, timed on a
+/// random square input. Reports the median, GFLOP/s of the counted matrix work, and a breakdown by
+/// operation kind from one extra instrumented run.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark a MAXIM variant (random weights) on one input.")
+
+    @Option(help: "Variant: S-1, S-2, S-3, M-1, M-2 or M-3.")
+    var variant = "S-3"
+
+    @Option(help: "Input height and width (a multiple of 64).")
+    var size = 256
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Timed runs after one warm-up.")
+    var runs = 3
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(name: .customLong("save-checkpoint"), help: "Also write the random weights as a .npz checkpoint.")
+    var saveCheckpoint: String?
+
+    @Flag(help: "Report BLAS kernel and threads.")
+    var verbose = false
+
+    func validate() throws {
+        guard MaximConfiguration.variant(variant) != nil else {
+            throw ValidationError("unknown variant '\(variant)'; use S-1…S-3 or M-1…M-3")
+        }
+        guard size > 0, size % 64 == 0 else { throw ValidationError("--size must be a positive multiple of 64") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        BLASRuntime.configure(threads: threadCount)
+        if verbose && !json { print(BLASRuntime.description) }
+        let configuration = MaximConfiguration.variant(variant)!
+        let random = RandomParameters()
+        let model = try Maxim(configuration: configuration, parameters: random)
+        let parameterCount = random.arrays.values.reduce(0) { $0 + $1.count }
+        if let saveCheckpoint {
+            let arrays = Dictionary(uniqueKeysWithValues: random.arrays.map { ("opt/target/" + $0.key, $0.value) })
+            try NPZArchive.write(arrays, to: URL(fileURLWithPath: saveCheckpoint))
+        }
+        var seed: UInt64 = 42
+        let input = Tensor(shape: [1, size, size, 3]) { _ in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Float(seed >> 40) / Float(1 << 24)
+        }
+        _ = model.restore(input)  // warm-up: page in weights, size allocator pools
+        OpProfiler.resetFlops()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = OpProfiler.now()
+            _ = model.restore(input)
+            times.append(OpProfiler.now() - start)
+        }
+        let flops = Double(OpProfiler.totalFlops) / Double(runs)
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        OpProfiler.reset()
+        OpProfiler.setEnabled(true)
+        let profiledStart = OpProfiler.now()
+        _ = model.restore(input)
+        let profiledTotal = OpProfiler.now() - profiledStart
+        OpProfiler.setEnabled(false)
+        let report = OpProfiler.snapshot()
+        let gflops = flops / 1e9
+        if json {
+            var breakdown: [String: Any] = [:]
+            for kind in OpProfiler.Kind.allCases {
+                breakdown[kind.rawValue] = ["seconds": report.seconds[kind] ?? 0, "calls": report.calls[kind] ?? 0]
+            }
+            let object: [String: Any] = [
+                "variant": variant, "size": size, "threads": threadCount, "runs": runs,
+                "median_seconds": median, "min_seconds": times.first!, "gflop": gflops,
+                "gflops_per_second": gflops / median, "parameters": parameterCount,
+                "blas": BLASRuntime.description, "profiled_seconds": profiledTotal, "breakdown": breakdown,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("MAXIM-\(variant) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
+            print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
+                         median, runs, times.first!, gflops, gflops / median))
+            print(String(format: "breakdown (one instrumented run, %.3f s):", profiledTotal))
+            for kind in OpProfiler.Kind.allCases {
+                let seconds = report.seconds[kind] ?? 0
+                print(String(format: "  %-12@ %7.3f s  %5.1f%%  %5d ops", kind.rawValue as NSString, seconds,
+                             100 * seconds / profiledTotal, report.calls[kind] ?? 0))
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Dispatch
+import Synchronization
+
+/// How many threads one tensor operation may use. Kernels split work into independent chunks and
+/// run them on up to this many threads themselves (OpenBLAS is kept single-threaded, see
+/// `BLASRuntime`), so the budget is explicit and several models can run side by side without
+/// oversubscribing the CPU: `workers × ComputeThreads.count ≤ cores`.
+public enum ComputeThreads {
+    private static let value = Atomic<Int>(1)
+
+    public static var count: Int { value.load(ordering: .relaxed) }
+
+    public static func set(_ threads: Int) {
+        precondition(threads >= 1, "Thread count must be at least 1, got \(threads)")
+        value.store(threads, ordering: .relaxed)
+    }
+
+    /// Runs `body(chunk)` for every chunk in `0..<chunks`, on up to `count` threads. Each worker
+    /// takes a strided share so no shared counter is needed.
+    static func forEach(chunks: Int, _ body: (Int) -> Void) {
+        let threads = min(count, chunks)
+        if threads <= 1 {
+            for i in 0..<chunks { body(i) }
+            return
+        }
+        // The kernels hand over raw pointers into tensors they keep alive for the whole call, and
+        // every chunk writes a disjoint part of the output, so sharing `body` across threads is safe.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                var i = worker
+                while i < chunks {
+                    shared.value(i)
+                    i += threads
+                }
+            }
+        }
+    }
+
+    /// Splits `0..<total` into ranges of about `grain` items and runs them in parallel.
+    static func forEachRange(total: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        guard total > 0 else { return }
+        let grain = max(grain, 1)
+        let chunks = (total + grain - 1) / grain
+        forEach(chunks: chunks) { i in
+            body((i * grain)..<min(total, (i + 1) * grain))
+        }
+    }
+}
+
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Scratch memory for one chunk of a kernel; 64-byte aligned, freed by the caller's `defer`.
+@inline(__always)
+func allocateScratch(_ count: Int) -> UnsafeMutablePointer<Float> {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * 4, alignment: 64)
+    return raw.bindMemory(to: Float.self, capacity: max(count, 16))
+}
+
+@inline(__always)
+func freeScratch(_ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).deallocate()
+}

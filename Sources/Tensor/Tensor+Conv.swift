@@ -1,0 +1,144 @@
+extension Tensor {
+    /// 2-D cross-correlation of an NHWC tensor with an HWIO kernel `[kh, kw, in, out]`, 'SAME' zero
+    /// padding (XLA's split: `before = total / 2`), then `activation(· + bias) + Σ residuals`.
+    ///
+    /// 1×1 kernels are plain GEMMs. Larger kernels build the im2col matrix one band of output rows
+    /// at a time (about 256 KiB), so it stays in L2 and never exists for the whole image.
+    public func conv2d(
+        kernel: Tensor, bias: Tensor?, stride: Int = 1, activation: Activation = .identity,
+        residuals: [Tensor] = []
+    ) -> Tensor {
+        Tensor.conv2d([self], kernel: kernel, bias: bias, stride: stride, activation: activation, residuals: residuals)
+    }
+
+    /// As `conv2d`, with several inputs standing for their channel concatenation (1×1 kernels only).
+    public static func conv2d(
+        _ inputs: [Tensor], kernel: Tensor, bias: Tensor?, stride: Int = 1, activation: Activation = .identity,
+        residuals: [Tensor] = []
+    ) -> Tensor {
+        precondition(kernel.rank == 4, "conv kernel must be [kh, kw, in, out], got \(kernel.shape)")
+        let (kh, kw) = (kernel.shape[0], kernel.shape[1])
+        if kh == 1, kw == 1, stride == 1 {
+            for x in inputs { _ = x.nhwc }
+            return dense(inputs, kernel: kernel.reshaped([kernel.shape[2], kernel.shape[3]]), bias: bias,
+                         activation: activation, residuals: residuals)
+        }
+        precondition(inputs.count == 1, "Only 1×1 convolutions take several inputs")
+        return OpProfiler.measure(.gemm) {
+            inputs[0].convIm2col(kernel: kernel, bias: bias, stride: stride, activation: activation,
+                                 residuals: residuals)
+        }
+    }
+
+    /// 'SAME' output size and leading pad for one axis, as XLA computes them.
+    static func samePadding(size: Int, kernel: Int, stride: Int) -> (out: Int, before: Int) {
+        let out = (size + stride - 1) / stride
+        let total = max((out - 1) * stride + kernel - size, 0)
+        return (out, total / 2)
+    }
+
+    func convIm2col(kernel: Tensor, bias: Tensor?, stride: Int, activation: Activation, residuals: [Tensor]) -> Tensor {
+        let (n, h, w, cin) = nhwc
+        let (kh, kw, kin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+        precondition(kin == cin, "conv kernel \(kernel.shape) expects \(kin) input channels, input has \(cin)")
+        precondition(stride >= 1, "conv stride must be positive")
+        if let bias { precondition(bias.count == cout, "conv bias \(bias.shape) does not match \(cout) outputs") }
+        let (oh, padTop) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
+        let (ow, padLeft) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
+        let out = Tensor(uninitializedShape: [n, oh, ow, cout])
+        for r in residuals { precondition(r.shape == out.shape, "conv residual \(r.shape) must match \(out.shape)") }
+        let patch = kh * kw * cin
+        OpProfiler.addFlops(2 * n * oh * ow * patch * cout)
+        let rowsPerBand = max(1, min(oh, 65536 / max(ow * max(patch, cout), 1)))
+        let bands = (oh + rowsPerBand - 1) / rowsPerBand
+        let x = pointer, o = out.pointer, k = kernel.pointer
+        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer))
+        ComputeThreads.forEach(chunks: n * bands) { job in
+            let b = job / bands
+            let y0 = (job % bands) * rowsPerBand
+            let y1 = min(oh, y0 + rowsPerBand)
+            let m = (y1 - y0) * ow
+            let cols = allocateScratch(m * patch)
+            defer { freeScratch(cols) }
+            let image = x + b * h * w * cin
+            var dst = cols
+            for oy in y0..<y1 {
+                for ox in 0..<ow {
+                    for i in 0..<kh {
+                        let iy = oy * stride + i - padTop
+                        for j in 0..<kw {
+                            let ix = ox * stride + j - padLeft
+                            if iy >= 0, iy < h, ix >= 0, ix < w {
+                                dst.update(from: image + (iy * w + ix) * cin, count: cin)
+                            } else {
+                                dst.update(repeating: 0, count: cin)
+                            }
+                            dst += cin
+                        }
+                    }
+                }
+            }
+            let rowOffset = (b * oh + y0) * ow
+            let c = o + rowOffset * cout
+            sgemm(m: m, n: cout, k: patch, a: cols, lda: patch, b: k, ldb: cout, beta: 0, c: c, ldc: cout)
+            epilogue.apply(c, rows: m, channels: cout, rowOffset: rowOffset)
+        }
+        return out
+    }
+
+    /// flax `ConvTranspose` with a 2×2 kernel, stride 2, 'SAME' padding:
+    /// `out[2m+r, 2n+c] = x[m, n] · K[1−r, 1−c] + bias` — note the spatial FLIP of the kernel
+    /// relative to PyTorch's `ConvTranspose2d`. One GEMM against the four taps side by side, then a
+    /// scatter into the 2×-sized output.
+    public func convTranspose2x2(kernel: Tensor, bias: Tensor?) -> Tensor {
+        let (n, h, w, cin) = nhwc
+        precondition(kernel.rank == 4 && kernel.shape[0] == 2 && kernel.shape[1] == 2 && kernel.shape[2] == cin,
+                     "convTranspose2x2 kernel must be [2, 2, \(cin), out], got \(kernel.shape)")
+        let cout = kernel.shape[3]
+        if let bias { precondition(bias.count == cout, "convTranspose bias \(bias.shape) does not match \(cout)") }
+        return OpProfiler.measure(.gemm) {
+            // taps[ci, (r·2+c)·cout + o] = K[1−r, 1−c, ci, o]
+            let taps = Tensor(uninitializedShape: [cin, 4 * cout])
+            for r in 0..<2 {
+                for c in 0..<2 {
+                    let src = kernel.pointer + ((1 - r) * 2 + (1 - c)) * cin * cout
+                    for ci in 0..<cin {
+                        (taps.pointer + ci * 4 * cout + (r * 2 + c) * cout).update(from: src + ci * cout, count: cout)
+                    }
+                }
+            }
+            let out = Tensor(uninitializedShape: [n, 2 * h, 2 * w, cout])
+            OpProfiler.addFlops(2 * n * h * w * cin * 4 * cout)
+            let x = pointer, o = out.pointer, t = taps.pointer, bp = bias?.pointer
+            let rowsPerBand = max(1, min(h, 65536 / max(w * 4 * cout, 1)))
+            let bands = (h + rowsPerBand - 1) / rowsPerBand
+            ComputeThreads.forEach(chunks: n * bands) { job in
+                let b = job / bands
+                let y0 = (job % bands) * rowsPerBand
+                let y1 = min(h, y0 + rowsPerBand)
+                let m = (y1 - y0) * w
+                let scratch = allocateScratch(m * 4 * cout)
+                defer { freeScratch(scratch) }
+                sgemm(m: m, n: 4 * cout, k: cin, a: x + (b * h + y0) * w * cin, lda: cin, b: t, ldb: 4 * cout,
+                      beta: 0, c: scratch, ldc: 4 * cout)
+                for y in y0..<y1 {
+                    for xx in 0..<w {
+                        let src = scratch + ((y - y0) * w + xx) * 4 * cout
+                        for r in 0..<2 {
+                            for c in 0..<2 {
+                                let dst = o + ((b * 2 * h + 2 * y + r) * 2 * w + 2 * xx + c) * cout
+                                let s = src + (r * 2 + c) * cout
+                                if let bp {
+                                    for k in 0..<cout { dst[k] = s[k] + bp[k] }
+                                } else {
+                                    dst.update(from: s, count: cout)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+    }
+}

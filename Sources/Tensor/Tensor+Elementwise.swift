@@ -1,0 +1,96 @@
+extension Tensor {
+    /// Applies `body(out, inputs…, range)` over all elements in parallel chunks.
+    static func pointwise(
+        shape: [Int], _ inputs: [Tensor], _ body: (UnsafeMutablePointer<Float>, [UnsafeMutablePointer<Float>], Range<Int>) -> Void
+    ) -> Tensor {
+        for x in inputs {
+            precondition(x.shape == shape, "Elementwise operands must have equal shapes: \(inputs.map(\.shape))")
+        }
+        let out = Tensor(uninitializedShape: shape)
+        let o = out.pointer
+        let ps = inputs.map(\.pointer)
+        ComputeThreads.forEachRange(total: out.count, grain: 1 << 16) { range in body(o, ps, range) }
+        return out
+    }
+
+    public func activated(_ activation: Activation) -> Tensor {
+        OpProfiler.measure(.elementwise) {
+            Tensor.pointwise(shape: shape, [self]) { o, p, r in
+                (o + r.lowerBound).update(from: p[0] + r.lowerBound, count: r.count)
+                activation.apply(o + r.lowerBound, count: r.count)
+            }
+        }
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        OpProfiler.measure(.elementwise) {
+            pointwise(shape: a.shape, [a, b]) { o, p, r in
+                let x = p[0], y = p[1]
+                for i in r { o[i] = x[i] + y[i] }
+            }
+        }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        OpProfiler.measure(.elementwise) {
+            pointwise(shape: a.shape, [a, b]) { o, p, r in
+                let x = p[0], y = p[1]
+                for i in r { o[i] = x[i] * y[i] }
+            }
+        }
+    }
+
+    /// `a·b + c` in one pass (SAM's attended features plus residual).
+    public static func multiplyAdd(_ a: Tensor, _ b: Tensor, _ c: Tensor) -> Tensor {
+        OpProfiler.measure(.elementwise) {
+            pointwise(shape: a.shape, [a, b, c]) { o, p, r in
+                let x = p[0], y = p[1], z = p[2]
+                for i in r { o[i] = x[i] * y[i] + z[i] }
+            }
+        }
+    }
+
+    /// Multiplies every pixel of an NHWC tensor by a per-image channel vector `[n, 1, 1, c]`
+    /// (channel attention), then adds `residual` if given.
+    public func scaledChannels(by scale: Tensor, adding residual: Tensor? = nil) -> Tensor {
+        let (n, h, w, c) = nhwc
+        precondition(scale.shape == [n, 1, 1, c], "Channel scale must be [\(n), 1, 1, \(c)], got \(scale.shape)")
+        if let residual { precondition(residual.shape == shape, "Residual \(residual.shape) must match \(shape)") }
+        return OpProfiler.measure(.elementwise) {
+            let out = Tensor(uninitializedShape: shape)
+            let o = out.pointer, x = pointer, s = scale.pointer, res = residual?.pointer
+            let pixels = h * w
+            ComputeThreads.forEachRange(total: n * pixels, grain: rowGrain(width: c)) { range in
+                for q in range {
+                    let sv = s + (q / pixels) * c
+                    let base = q * c
+                    if let res {
+                        for k in 0..<c { o[base + k] = x[base + k] * sv[k] + res[base + k] }
+                    } else {
+                        for k in 0..<c { o[base + k] = x[base + k] * sv[k] }
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// Mean over H and W of an NHWC tensor, `[n, 1, 1, c]`; accumulated in Double.
+    public func spatialMean() -> Tensor {
+        let (n, h, w, c) = nhwc
+        return OpProfiler.measure(.elementwise) {
+            let out = Tensor(uninitializedShape: [n, 1, 1, c])
+            var acc = [Double](repeating: 0, count: c)
+            for b in 0..<n {
+                for k in 0..<c { acc[k] = 0 }
+                let x = pointer + b * h * w * c
+                for q in 0..<(h * w) {
+                    let row = x + q * c
+                    for k in 0..<c { acc[k] += Double(row[k]) }
+                }
+                for k in 0..<c { out.pointer[b * c + k] = Float(acc[k] / Double(h * w)) }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// LayerNorm over the last axis, flax defaults: epsilon 1e-6 and the one-pass ("fast") variance
+/// `max(0, E[x²] − E[x]²)` in float32, as the reference computes it.
+public struct LayerNormParameters: Sendable {
+    public let scale: Tensor
+    public let bias: Tensor
+    public let epsilon: Float
+
+    public init(scale: Tensor, bias: Tensor, epsilon: Float = 1e-6) {
+        precondition(scale.rank == 1 && bias.shape == scale.shape,
+                     "LayerNorm scale \(scale.shape) and bias \(bias.shape) must be equal vectors")
+        self.scale = scale
+        self.bias = bias
+        self.epsilon = epsilon
+    }
+}
+
+/// Normalises `rows` rows of `channels` values read with stride `stride` from `src` into a dense
+/// `[rows, channels]` block at `dst`.
+@inline(__always)
+func layerNormRows(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, channels: Int, stride: Int,
+    _ p: LayerNormParameters
+) {
+    precondition(p.scale.count == channels, "LayerNorm has \(p.scale.count) channels, input has \(channels)")
+    let scale = p.scale.pointer
+    let bias = p.bias.pointer
+    let inv = 1 / Float(channels)
+    let vectorized = channels % 8 == 0
+    for r in 0..<rows {
+        let x = src + r * stride
+        let y = dst + r * channels
+        var sum: Float = 0
+        var sumSq: Float = 0
+        if vectorized {
+            // Eight partial sums; a different (equally valid) float32 summation order than XLA's.
+            var acc = SIMD8<Float>(repeating: 0), accSq = SIMD8<Float>(repeating: 0)
+            let raw = UnsafeRawPointer(x)
+            for k in Swift.stride(from: 0, to: channels, by: 8) {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                acc += v
+                accSq += v * v
+            }
+            sum = acc.sum()
+            sumSq = accSq.sum()
+        } else {
+            for k in 0..<channels {
+                let v = x[k]
+                sum += v
+                sumSq += v * v
+            }
+        }
+        let mean = sum * inv
+        let variance = max(0, sumSq * inv - mean * mean)
+        let rstd = 1 / (variance + p.epsilon).squareRoot()
+        for k in 0..<channels {
+            y[k] = (x[k] - mean) * (rstd * scale[k]) + bias[k]
+        }
+    }
+}
+
+extension Tensor {
+    /// LayerNorm over the last axis (see `LayerNormParameters`).
+    public func layerNorm(_ parameters: LayerNormParameters) -> Tensor {
+        OpProfiler.measure(.elementwise) {
+            let out = Tensor(uninitializedShape: shape)
+            let c = channels
+            let src = pointer
+            let dst = out.pointer
+            ComputeThreads.forEachRange(total: rows, grain: rowGrain(width: c)) { range in
+                layerNormRows(src + range.lowerBound * c, dst + range.lowerBound * c,
+                              rows: range.count, channels: c, stride: c, parameters)
+            }
+            return out
+        }
+    }
+}

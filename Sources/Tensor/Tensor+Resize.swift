@@ -1,0 +1,95 @@
+/// One output sample of a separable resize: `out[o] = Σ weights[t] · in[first + t]`.
+struct ResampleTap {
+    var first: Int
+    var weights: [Float]
+}
+
+/// `jax.image.resize` weights for one axis (`scale_and_translate` with a triangle kernel):
+/// half-pixel centres `c(o) = (o + 0.5)/s − 0.5`, kernel widened by `1/s` only when downsampling
+/// (antialias, jax's default), taps outside the input dropped and the rest renormalised. Computed
+/// in float32 like the reference. Gives e.g. ×2 up `[.25, .75]`, /2 down `[1, 3, 3, 1]/8`.
+func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
+    let scale = Float(output) / Float(input)
+    let invScale = 1 / scale
+    let kernelScale = max(invScale, 1)
+    var taps: [ResampleTap] = []
+    taps.reserveCapacity(output)
+    for o in 0..<output {
+        let centre = (Float(o) + 0.5) * invScale - 0.5
+        let lo = max(0, Int((centre - kernelScale).rounded(.down)))
+        let hi = min(input - 1, Int((centre + kernelScale).rounded(.up)))
+        var weights: [Float] = []
+        var total: Float = 0
+        for i in lo...hi {
+            let wgt = max(0, 1 - abs(centre - Float(i)) / kernelScale)
+            weights.append(wgt)
+            total += wgt
+        }
+        if abs(total) > 1000 * Float.ulpOfOne {
+            weights = weights.map { $0 / total }
+        } else {
+            weights = weights.map { _ in 0 }
+        }
+        taps.append(ResampleTap(first: lo, weights: weights))
+    }
+    return taps
+}
+
+extension Tensor {
+    /// `jax.image.resize(method="nearest")`: `out[o] = in[floor((o + 0.5)·n_in/n_out)]`, so a
+    /// downscale by 2 takes the ODD rows and columns (1, 3, 5, …), by 4 rows 2, 6, 10, ….
+    public func resizedNearest(height oh: Int, width ow: Int) -> Tensor {
+        let (n, h, w, c) = nhwc
+        return OpProfiler.measure(.layout) {
+            let out = Tensor(uninitializedShape: [n, oh, ow, c])
+            let rowsIdx = (0..<oh).map { min(h - 1, ((2 * $0 + 1) * h) / (2 * oh)) }
+            let colsIdx = (0..<ow).map { min(w - 1, ((2 * $0 + 1) * w) / (2 * ow)) }
+            for b in 0..<n {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        (out.pointer + ((b * oh + y) * ow + x) * c)
+                            .update(from: pointer + ((b * h + rowsIdx[y]) * w + colsIdx[x]) * c, count: c)
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// `jax.image.resize(method="bilinear", antialias=True)` of an NHWC tensor: separable, H first
+    /// then W (see `bilinearTaps`). Same size returns `self` unchanged, as the reference skips it.
+    public func resizedBilinear(height oh: Int, width ow: Int) -> Tensor {
+        let (n, h, w, c) = nhwc
+        if oh == h, ow == w { return self }
+        return OpProfiler.measure(.layout) {
+            let rowTaps = bilinearTaps(input: h, output: oh)
+            let colTaps = bilinearTaps(input: w, output: ow)
+            let out = Tensor(uninitializedShape: [n, oh, ow, c])
+            let src = pointer, dst = out.pointer
+            let rowLen = w * c
+            ComputeThreads.forEach(chunks: n * oh) { job in
+                let b = job / oh, y = job % oh
+                // Vertical pass for one output row into scratch, then horizontal pass.
+                let tmp = allocateScratch(rowLen)
+                defer { freeScratch(tmp) }
+                let tap = rowTaps[y]
+                tmp.update(repeating: 0, count: rowLen)
+                for (t, wgt) in tap.weights.enumerated() where wgt != 0 {
+                    let s = src + (b * h + tap.first + t) * rowLen
+                    for k in 0..<rowLen { tmp[k] += wgt * s[k] }
+                }
+                let orow = dst + (b * oh + y) * ow * c
+                for x in 0..<ow {
+                    let ct = colTaps[x]
+                    let d = orow + x * c
+                    d.update(repeating: 0, count: c)
+                    for (t, wgt) in ct.weights.enumerated() where wgt != 0 {
+                        let s = tmp + (ct.first + t) * c
+                        for k in 0..<c { d[k] += wgt * s[k] }
+                    }
+                }
+            }
+            return out
+        }
+    }
+}

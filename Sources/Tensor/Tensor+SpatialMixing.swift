@@ -1,0 +1,105 @@
+/// Which pixels a gMLP spatial Dense mixes (see MAXIM-SEMANTICS "Blocking").
+public enum SpatialMixAxis: Sendable, Equatable {
+    /// Grid gMLP: a FIXED grid `gh × gw`; mixes the `gh·gw` pixels that share an in-patch offset
+    /// (global, dilated mixing). Kernel `[gh·gw, gh·gw]`.
+    case grid(height: Int, width: Int)
+    /// Block gMLP: FIXED blocks `fh × fw`; mixes the `fh·fw` pixels inside one block (local window).
+    /// Kernel `[fh·fw, fh·fw]`.
+    case block(height: Int, width: Int)
+
+    /// Patch size `(fh, fw)` for an image of `h × w`.
+    func patch(height h: Int, width w: Int) -> (fh: Int, fw: Int) {
+        switch self {
+        case .grid(let gh, let gw):
+            precondition(h % gh == 0 && w % gw == 0, "Image \(h)×\(w) is not divisible by grid \(gh)×\(gw)")
+            return (h / gh, w / gw)
+        case .block(let fh, let fw):
+            precondition(h % fh == 0 && w % fw == 0, "Image \(h)×\(w) is not divisible by block \(fh)×\(fw)")
+            return (fh, fw)
+        }
+    }
+
+    var isGrid: Bool { if case .grid = self { true } else { false } }
+}
+
+extension Tensor {
+    /// The spatial Dense of the gMLP layers, without materialising the blocked layout.
+    ///
+    /// Reads channels `source` of an NHWC tensor, optionally LayerNorms them per pixel, mixes them
+    /// along `axis` with `v'[mix′] = Σ_mix v[mix] · K[mix, mix′] + b[mix′]`, and writes either `v'`
+    /// or, with `gate`, `u · (v' + 1)` where `u` is channels `gate` (the gating unit). Work is split
+    /// by the non-mixed index: each chunk gathers a `[mixed, chunk·C]` matrix, runs one GEMM and
+    /// scatters the result, all in L2.
+    public func spatialMix(
+        channels source: Range<Int>, axis: SpatialMixAxis, kernel: Tensor, bias: Tensor?,
+        normalization: LayerNormParameters? = nil, gate: Range<Int>? = nil
+    ) -> Tensor {
+        let (n, h, w, c) = nhwc
+        precondition(source.lowerBound >= 0 && source.upperBound <= c, "Channels \(source) outside 0..<\(c)")
+        if let gate {
+            precondition(gate.count == source.count && gate.upperBound <= c, "Gate channels \(gate) do not match \(source)")
+        }
+        let (fh, fw) = axis.patch(height: h, width: w)
+        let (gh, gw) = (h / fh, w / fw)
+        let patches = gh * gw, pixelsPerPatch = fh * fw
+        let mixCount = axis.isGrid ? patches : pixelsPerPatch
+        let otherCount = axis.isGrid ? pixelsPerPatch : patches
+        precondition(kernel.shape == [mixCount, mixCount],
+                     "Spatial kernel must be [\(mixCount), \(mixCount)] for \(h)×\(w) and \(axis), got \(kernel.shape)")
+        if let bias { precondition(bias.count == mixCount, "Spatial bias \(bias.shape) does not match \(mixCount)") }
+        let k = source.count
+        return OpProfiler.measure(.gemm) {
+            let out = Tensor(uninitializedShape: [n, h, w, k])
+            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k)
+            let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
+            let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
+            let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
+            let isGrid = axis.isGrid
+            @inline(__always) func pixel(_ mix: Int, _ other: Int) -> Int {
+                let (g, p) = isGrid ? (mix, other) : (other, mix)
+                let y = (g / gw) * fh + p / fw
+                let xx = (g % gw) * fw + p % fw
+                return y * w + xx
+            }
+            ComputeThreads.forEach(chunks: n * chunks) { job in
+                let b = job / chunks
+                let o0 = (job % chunks) * othersPerChunk
+                let o1 = min(otherCount, o0 + othersPerChunk)
+                let cols = (o1 - o0) * k
+                let gatheredV = allocateScratch(mixCount * cols)
+                let mixed = allocateScratch(mixCount * cols)
+                defer { freeScratch(gatheredV); freeScratch(mixed) }
+                let image = x + b * h * w * c
+                for mix in 0..<mixCount {
+                    for other in o0..<o1 {
+                        let src = image + pixel(mix, other) * c + source.lowerBound
+                        let dst = gatheredV + mix * cols + (other - o0) * k
+                        if let normalization {
+                            layerNormRows(src, dst, rows: 1, channels: k, stride: c, normalization)
+                        } else {
+                            dst.update(from: src, count: k)
+                        }
+                    }
+                }
+                sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
+                      ldb: cols, beta: 0, c: mixed, ldc: cols)
+                let outImage = o + b * h * w * k
+                for mix in 0..<mixCount {
+                    let bv = bp?[mix] ?? 0
+                    for other in o0..<o1 {
+                        let q = pixel(mix, other)
+                        let m = mixed + mix * cols + (other - o0) * k
+                        let dst = outImage + q * k
+                        if let gate {
+                            let u = image + q * c + gate.lowerBound
+                            for i in 0..<k { dst[i] = u[i] * ((m[i] + bv) + 1) }
+                        } else {
+                            for i in 0..<k { dst[i] = m[i] + bv }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import MaximModel
+import Testing
+import Tensor
+
+/// The engine against the reference implementation's outputs (`Tests/Fixtures/golden`, produced by
+/// google-research/maxim on jax; see the shared golden README).
+@Suite struct MaximConformanceTests {
+    static let tolerance = 1e-5
+
+    static let model: Maxim = {
+        BLASRuntime.configure(threads: 2)
+        return try! CheckpointLoader.load(contentsOf: Fixtures.golden("tiny", "params.npz"))
+    }()
+
+    @Test(arguments: ["tiny", "tiny-rect"])
+    func everyStageAndScaleMatchesTheReference(testCase: String) throws {
+        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden(testCase, "input.npy")))
+        let reference = try NPZArchive.read(contentsOf: Fixtures.golden(testCase, "outputs.npz"))
+        let outputs = Self.model(input)
+        #expect(outputs.count == 2)
+        var worst = Closeness(input, input)
+        for (s, stage) in outputs.enumerated() {
+            #expect(stage.count == 3)
+            for (k, output) in stage.enumerated() {
+                let expected = try #require(reference["stage_\(s)/scale_\(k)"])
+                #expect(output.shape == expected.shape)
+                let closeness = Closeness(output, expected)
+                #expect(closeness.maxRelative <= Self.tolerance, "stage \(s) scale \(k): \(closeness)")
+                #expect(closeness.l2Relative <= Self.tolerance, "stage \(s) scale \(k): \(closeness)")
+                worst.maxRelative = max(worst.maxRelative, closeness.maxRelative)
+                worst.l2Relative = max(worst.l2Relative, closeness.l2Relative)
+            }
+        }
+        print("conformance \(testCase): worst \(worst)")
+    }
+
+    @Test func restoreReturnsTheLastStageAtFullResolution() throws {
+        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
+        let reference = try NPZArchive.read(contentsOf: Fixtures.golden("tiny", "outputs.npz"))
+        let restored = Self.model.restore(input)
+        let expected = try #require(reference["stage_1/scale_2"])
+        #expect(Closeness(restored, expected).maxRelative <= Self.tolerance)
+    }
+}

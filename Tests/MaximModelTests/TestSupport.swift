@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import Tensor
+
+/// Repository fixtures, found relative to this file (never the shared data folder).
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func golden(_ testCase: String, _ file: String) -> URL {
+        root.appendingPathComponent("golden").appendingPathComponent(testCase).appendingPathComponent(file)
+    }
+}
+
+/// How far `actual` is from `reference`, relative to the reference's scale.
+struct Closeness: CustomStringConvertible {
+    /// `max|a − r| / max|r|`
+    var maxRelative: Double
+    /// `‖a − r‖₂ / ‖r‖₂`
+    var l2Relative: Double
+
+    init(_ actual: Tensor, _ reference: Tensor) {
+        var maxDiff = 0.0, maxRef = 0.0, diffSq = 0.0, refSq = 0.0
+        actual.withUnsafeBufferPointer { a in
+            reference.withUnsafeBufferPointer { r in
+                for i in 0..<r.count {
+                    let d = Double(a[i]) - Double(r[i])
+                    maxDiff = max(maxDiff, abs(d))
+                    maxRef = max(maxRef, abs(Double(r[i])))
+                    diffSq += d * d
+                    refSq += Double(r[i]) * Double(r[i])
+                }
+            }
+        }
+        maxRelative = maxRef == 0 ? maxDiff : maxDiff / maxRef
+        l2Relative = refSq == 0 ? diffSq.squareRoot() : (diffSq / refSq).squareRoot()
+    }
+
+    var description: String { "max-rel \(maxRelative), l2-rel \(l2Relative)" }
+}
+
+/// Elementwise `|a − e| ≤ atol + rtol·|e|`, reporting the first failing index at the caller.
+func expectClose(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-6, atol: Float = 1e-6,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(actual.shape == expected.shape, "shape", sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return }
+    let a = actual.scalars, e = expected.scalars
+    for i in 0..<a.count where !(abs(a[i] - e[i]) <= atol + rtol * abs(e[i])) {
+        Issue.record("element \(i): \(a[i]) vs expected \(e[i]) (rtol \(rtol), atol \(atol))", sourceLocation: sourceLocation)
+        return
+    }
+}
+
+func expectClose(
+    _ actual: Tensor, _ expected: [Float], rtol: Float = 1e-6, atol: Float = 1e-6,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    expectClose(actual, Tensor(shape: actual.shape, scalars: expected), rtol: rtol, atol: atol,
+                sourceLocation: sourceLocation)
+}
