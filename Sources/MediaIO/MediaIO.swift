@@ -1,1 +1,0 @@
-// MediaIO — see the issue that builds this target.

@@ -1,1 +1,0 @@
-// RestorationPipeline — see the issue that builds this target.
