@@ -33,7 +33,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
                 info.height = Int(p.pointee.height)
                 info.pixelFormat = pixelFormatName(AVPixelFormat(rawValue: p.pointee.format))
                 info.frameRate = Rational(av_guess_frame_rate(context, s, nil))
-                info.sampleAspectRatio = Rational(p.pointee.sample_aspect_ratio)
+                info.sampleAspectRatio = Rational(av_guess_sample_aspect_ratio(context, s, nil))
                 info.colorRange = colors.rangeName
                 info.colorPrimaries = colors.primariesName
                 info.colorTransfer = colors.transferName

@@ -12,6 +12,10 @@ final class PipelineState: @unchecked Sendable {
     private var maxInFlight = 0
     private var error: (any Error)?
     private var tail: [PassthroughPacket] = []
+    private var onFailure: (@Sendable () -> Void)?
+
+    /// What to do once when the first error is recorded: stop every thread (set before the threads start).
+    func setFailureHandler(_ handler: @escaping @Sendable () -> Void) { withLock { onFailure = handler } }
 
     func frameDecoded() {
         lock.lock()
@@ -26,14 +30,17 @@ final class PipelineState: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Records `error` if it is the first; returns true if it was.
-    @discardableResult
-    func fail(_ error: any Error) -> Bool {
+    /// Records `error` if it is the first and then runs the failure handler (outside the lock).
+    func fail(_ error: any Error) {
         lock.lock()
-        defer { lock.unlock() }
-        guard self.error == nil else { return false }
+        guard self.error == nil else {
+            lock.unlock()
+            return
+        }
         self.error = error
-        return true
+        let handler = onFailure
+        lock.unlock()
+        handler?()
     }
 
     var firstError: (any Error)? { withLock { error } }

@@ -41,7 +41,6 @@ final class StageRunner: @unchecked Sendable {
                 restored.image = try stage.restore(item.image)
             } catch {
                 state.fail(PipelineError.stageFailed(stage: stage.name, frame: item.index, underlying: "\(error)"))
-                stop()
                 break
             }
             order.lock()

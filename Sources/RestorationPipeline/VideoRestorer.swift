@@ -43,6 +43,7 @@ public final class VideoRestorer: Sendable {
     /// Runs the whole pipeline on dedicated threads and blocks until it is done.
     ///
     /// - Parameter progress: called on the encoder thread after each frame; keep it cheap.
+    @discardableResult
     public func run(
         cancellation: CancellationToken = CancellationToken(),
         progress: (@Sendable (RestorationProgress) -> Void)? = nil
@@ -75,6 +76,7 @@ public final class VideoRestorer: Sendable {
             for queue in queues { queue.cancel() }
             for runner in runners { runner.stop() }
         }
+        state.setFailureHandler(stopAll)
         cancellation.onCancel(stopAll)
 
         let group = DispatchGroup()
@@ -89,7 +91,7 @@ public final class VideoRestorer: Sendable {
         }
 
         spawn("decode") {
-            Self.decode(reader, into: queues[0], state: state, cancellation: cancellation, stopAll: stopAll)
+            Self.decode(reader, into: queues[0], state: state, cancellation: cancellation)
         }
         for (i, runner) in runners.enumerated() {
             for w in 0..<options.workersPerStage { spawn("stage-\(i)-\(w)") { runner.work() } }
@@ -97,7 +99,7 @@ public final class VideoRestorer: Sendable {
         let total = format.estimatedFrameCount
         let last = queues[stages.count]
         spawn("encode") {
-            Self.encode(from: last, to: writer, state: state, stopAll: stopAll) { done in
+            Self.encode(from: last, to: writer, state: state, cancellation: cancellation) { done in
                 progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: Date().timeIntervalSince(start)))
             }
         }
@@ -125,7 +127,7 @@ public final class VideoRestorer: Sendable {
 
     private static func decode(
         _ reader: VideoReader, into queue: BoundedQueue<PipelineItem>, state: PipelineState,
-        cancellation: CancellationToken, stopAll: @Sendable () -> Void
+        cancellation: CancellationToken
     ) {
         do {
             while !cancellation.isCancelled, let frame = try reader.nextFrame() {
@@ -136,13 +138,12 @@ public final class VideoRestorer: Sendable {
             queue.close()
         } catch {
             state.fail(error)
-            stopAll()
         }
     }
 
     private static func encode(
         from queue: BoundedQueue<PipelineItem>, to writer: VideoWriter, state: PipelineState,
-        stopAll: @Sendable () -> Void, progress: (Int) -> Void
+        cancellation: CancellationToken, progress: (Int) -> Void
     ) {
         do {
             var done = 0
@@ -153,12 +154,11 @@ public final class VideoRestorer: Sendable {
                 done += 1
                 progress(done)
             }
-            if state.firstError != nil { return }
+            if state.firstError != nil || cancellation.isCancelled { return }
             for packet in state.takeTail() { try writer.write(packet) }
             try writer.finish()
         } catch {
             state.fail(error)
-            stopAll()
         }
     }
 }
