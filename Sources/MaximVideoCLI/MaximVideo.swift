@@ -5,7 +5,7 @@ public struct MaximVideo: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "maxim-video",
         abstract: "Restore video (deblur, denoise) with MAXIM models on the CPU.",
-        subcommands: []
+        subcommands: [ProbeCommand.self, ProcessCommand.self]
     )
 
     public init() {}
