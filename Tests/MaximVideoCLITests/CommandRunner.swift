@@ -15,8 +15,11 @@ struct CommandRunner {
         return products.appendingPathComponent("maxim-video")
     }
 
-    static func launch(_ arguments: [String], in directory: URL) throws -> (Process, Pipe, Pipe) {
+    static func launch(
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil
+    ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
+        if let stdin { process.standardInput = stdin }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
@@ -28,8 +31,8 @@ struct CommandRunner {
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> Result {
-        let (process, out, err) = try launch(arguments, in: directory)
+    static func run(_ arguments: [String], in directory: URL, stdin: FileHandle? = nil) throws -> Result {
+        let (process, out, err) = try launch(arguments, in: directory, stdin: stdin)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

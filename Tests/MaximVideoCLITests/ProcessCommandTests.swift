@@ -15,6 +15,19 @@ struct ProcessCommandTests {
         #expect(dir.contents() == ["in.mkv", "out.mp4"])
     }
 
+    @Test func readsAStreamableContainerFromStdin() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mkv"))
+        let input = try #require(FileHandle(forReadingAtPath: dir.path("in.mkv")))
+        let result = try CommandRunner.run(["process", "-", "-o", "out.mkv"], in: dir.url, stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try MediaInfo.probe(dir.path("out.mkv"))
+        #expect(info.video?.frameCount == 12)
+        #expect(info.audio?.codec == "aac")
+    }
+
     /// Each bad input: status 1, one line naming the file and the cause, and nothing written.
     @Test(arguments: [
         (["process", "missing.mp4", "-o", "out.mp4"], "missing.mp4: cannot open input: no such file"),
