@@ -5,8 +5,8 @@ import MediaIO
 /// Restores a whole video: decode → stage 1 → … → stage n → encode, with copied audio/subtitles, written atomically.
 ///
 /// ```
-///  decoder thread ──q0──▶ stage 1 (workers) ──q1──▶ … ──qn──▶ encoder thread ──▶ temp file ──rename──▶ output
-///   (VideoReader)                                             (VideoWriter)
+///  decoder ──q0──▶ stage 1 (workers) ──q1──▶ … ──qn──▶ encoder ──▶ temp file ──rename──▶ output
+///  (VideoReader)                                       (VideoWriter)
 /// ```
 /// Every arrow is a ``BoundedQueue`` of ``RestorerOptions/queueCapacity`` frames, so memory is bounded by
 /// ``RestorerOptions/framesInFlightBound(stageCount:)`` frames whatever the video's length. Every box is a dedicated
@@ -63,8 +63,17 @@ public final class VideoRestorer: Sendable {
         }
         let format = reader.format
         let bound = options.framesInFlightBound(stageCount: stages.count)
+        let megabytes = bound * format.width * format.height * 12 / 1_048_576
         logger.info(
-            "\(input): \(format.width)x\(format.height) \(format.pixelFormat) → \(output) with \(encoder.codec) \(writer.outputPixelFormat); stages: \(stages.map(\.name).joined(separator: " → ")); at most \(bound) frames (\(bound * format.width * format.height * 12 / 1_048_576) MiB) in flight")
+            """
+            \(input): \(format.width)x\(format.height) \(format.pixelFormat) → \(output) with \(encoder.codec) \
+            \(writer.outputPixelFormat); stages: \(stages.map(\.name).joined(separator: " → ")); \
+            at most \(bound) frames (\(megabytes) MiB of RGB) in flight
+            """)
+        if format.colors.matrix == ColorTags.unspecified.matrix {
+            logger.notice(
+                "\(input): no colour matrix tag; converting as \(format.height >= 720 ? "BT.709 (HD)" : "BT.601 (SD)")")
+        }
 
         let state = PipelineState()
         let queues = (0...stages.count).map { _ in BoundedQueue<PipelineItem>(capacity: options.queueCapacity) }
@@ -100,7 +109,8 @@ public final class VideoRestorer: Sendable {
         let last = queues[stages.count]
         spawn("encode") {
             Self.encode(from: last, to: writer, state: state, cancellation: cancellation) { done in
-                progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: Date().timeIntervalSince(start)))
+                let elapsed = Date().timeIntervalSince(start)
+                progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: elapsed))
             }
         }
         group.wait()
