@@ -45,7 +45,12 @@ final class Muxer {
                 file: file)
             ioOpen = true
         }
-        try libavRequire(avformat_write_header(context, nil), "write the output header", file: file)
+        let code = avformat_write_header(context, nil)
+        if code < 0 {
+            throw MediaError(
+                file: file, operation: "write the output header", reason: libavMessage(code), code: code,
+                hint: "the container may not accept one of the streams; try another container, or --no-audio")
+        }
     }
 
     /// Writes a packet in interleaved order; the muxer takes the packet's data.
