@@ -5,7 +5,9 @@ public struct MaximVideo: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "maxim-video",
         abstract: "Restore video (deblur, denoise) with MAXIM models on the CPU.",
-        subcommands: [Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self]
+        subcommands: [
+            ProbeCommand.self, ProcessCommand.self, Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self,
+        ]
     )
 
     public init() {}

@@ -1,0 +1,10 @@
+/// One decoded video frame as planar float RGB, its decoder timestamps, and the passthrough packets (audio,
+/// subtitles, data) that the demuxer read since the previous frame, so they travel through the pipeline with it and
+/// reach the muxer in file order without an unbounded side queue.
+public struct DecodedFrame: Sendable {
+    /// 0-based position in decode (presentation) order.
+    public let index: Int
+    public var image: RGBImage
+    public let timing: FrameTiming
+    public let passthrough: [PassthroughPacket]
+}

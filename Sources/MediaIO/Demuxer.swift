@@ -1,0 +1,79 @@
+import CFFmpeg
+import Foundation
+
+/// Sole owner of an input `AVFormatContext`: opens a file, an image-sequence pattern or `-` (stdin) and reads packets.
+final class Demuxer {
+    /// The input as the user named it; used in every error message.
+    let file: String
+    let context: UnsafeMutablePointer<AVFormatContext>
+
+    init(file: String) throws(MediaError) {
+        self.file = file
+        try Demuxer.checkReadable(file)
+        let url = file == "-" ? "pipe:0" : file
+        var opened: UnsafeMutablePointer<AVFormatContext>?
+        let code = avformat_open_input(&opened, url, nil, nil)
+        guard code >= 0, let context = opened else {
+            throw MediaError(
+                file: file, operation: "open input", reason: libavMessage(code), code: code,
+                hint: "is it a video file or an image-sequence pattern like frames/%04d.png?")
+        }
+        let info = avformat_find_stream_info(context, nil)
+        if info < 0 {
+            avformat_close_input(&opened)
+            throw MediaError(file: file, operation: "read stream information", reason: libavMessage(info), code: info)
+        }
+        self.context = context
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVFormatContext>? = context
+        avformat_close_input(&c)
+    }
+
+    /// Catches the common mistakes with a clearer message than libav's before libav sees the path.
+    private static func checkReadable(_ file: String) throws(MediaError) {
+        if file == "-" || file.contains("%") { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw MediaError(file: file, operation: "open input", reason: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw MediaError(
+                file: file, operation: "open input", reason: "is a directory",
+                hint: "for an image sequence pass a pattern such as \(file)/%04d.png")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue
+        if size == 0 {
+            throw MediaError(file: file, operation: "open input", reason: "file is empty (0 bytes)")
+        }
+    }
+
+    var streamCount: Int { Int(context.pointee.nb_streams) }
+
+    func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> {
+        precondition(index >= 0 && index < streamCount, "stream index \(index) out of range")
+        return context.pointee.streams[index]!
+    }
+
+    /// Index of the video stream libav considers best; throws when there is none.
+    func bestVideoStream() throws(MediaError) -> Int {
+        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard index >= 0 else {
+            throw MediaError(file: file, operation: "find a video stream", reason: "the input has no video stream")
+        }
+        return Int(index)
+    }
+
+    /// Reads the next packet; false at end of input.
+    func read(into packet: Packet) throws(MediaError) -> Bool {
+        while true {
+            av_packet_unref(packet.pointer)
+            switch try libav(av_read_frame(context, packet.pointer), "read a packet", file: file) {
+            case .done: return true
+            case .endOfStream: return false
+            case .tryAgain: continue
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// How to encode the output video: any libavcodec encoder by name plus its common knobs.
+///
+/// `crf` and `preset` apply to encoders that have those options (libx264, libx265, …). Left `nil`, they default to
+/// ``defaultCRF`` / ``defaultPreset`` on such encoders and are ignored elsewhere; set explicitly for an encoder without
+/// them, opening the encoder fails with a message naming the option.
+public struct EncoderSettings: Sendable, Equatable {
+    public static let defaultCodec = "libx264"
+    public static let defaultCRF = 16.0
+    public static let defaultPreset = "medium"
+
+    public var codec: String
+    public var crf: Double?
+    public var preset: String?
+    /// Output pixel format name; nil keeps the input's bit depth and chroma where the encoder supports it.
+    public var pixelFormat: String?
+    /// Further encoder options (`AVOption` names), e.g. `["qp": "0"]`.
+    public var options: [String: String]
+    /// Encoder threads; 0 lets the encoder choose.
+    public var threads: Int
+
+    public init(
+        codec: String = EncoderSettings.defaultCodec, crf: Double? = nil, preset: String? = nil,
+        pixelFormat: String? = nil, options: [String: String] = [:], threads: Int = 0
+    ) {
+        self.codec = codec
+        self.crf = crf
+        self.preset = preset
+        self.pixelFormat = pixelFormat
+        self.options = options
+        self.threads = threads
+    }
+}

@@ -1,0 +1,25 @@
+/// One stream of a probed file, as `maxim-video probe` reports it.
+public struct StreamInfo: Sendable, Equatable, Codable {
+    public var index: Int
+    /// "video", "audio", "subtitle", "data", …
+    public var type: String
+    public var codec: String
+    public var timeBase: Rational
+    /// Packets counted by reading the file (exact), or the container's frame count when not scanned.
+    public var frameCount: Int?
+    /// Seconds from the first packet's pts to the end of the last packet (when scanned), else the container's.
+    public var duration: Double?
+    public var width: Int?
+    public var height: Int?
+    public var pixelFormat: String?
+    public var frameRate: Rational?
+    public var sampleAspectRatio: Rational?
+    public var colorRange: String?
+    public var colorPrimaries: String?
+    public var colorTransfer: String?
+    public var colorMatrix: String?
+    public var sampleRate: Int?
+    public var channels: Int?
+    /// Every packet pts in file order (only with `collectTimestamps`), in ``timeBase``.
+    public var packetTimestamps: [Int64]?
+}

@@ -1,0 +1,108 @@
+import CFFmpeg
+
+/// Sole owner of an encoding `AVCodecContext` for the output video.
+final class VideoEncoder {
+    let file: String
+    let context: UnsafeMutablePointer<AVCodecContext>
+    let pixelFormat: AVPixelFormat
+    let codecName: String
+
+    /// Opens `settings.codec` for pictures shaped like `video`, with `video`'s time base so pts pass unchanged.
+    init(settings: EncoderSettings, video: VideoFormat, globalHeader: Bool, file: String) throws(MediaError) {
+        self.file = file
+        codecName = settings.codec
+        guard let codec = avcodec_find_encoder_by_name(settings.codec), codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
+            throw MediaError(
+                file: file, operation: "open encoder \(settings.codec)",
+                reason: "this libavcodec has no video encoder of that name",
+                hint: "use e.g. libx264, libx265, libx264rgb, ffv1 or png")
+        }
+        pixelFormat = try VideoEncoder.choosePixelFormat(
+            codec: codec, requested: settings.pixelFormat, input: video.pixelFormat, file: file)
+        guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("encoder", file: file) }
+        self.context = context
+
+        let c = context
+        c.pointee.width = Int32(video.width)
+        c.pointee.height = Int32(video.height)
+        c.pointee.pix_fmt = pixelFormat
+        c.pointee.time_base = VideoEncoder.timeBase(for: video)
+        if !video.frameRate.isUnknown { c.pointee.framerate = video.frameRate.av }
+        c.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
+        video.colors.apply(to: c)
+        c.pointee.thread_count = Int32(settings.threads)
+        if globalHeader { c.pointee.flags |= Int32(cffmpeg_AV_CODEC_FLAG_GLOBAL_HEADER()) }
+
+        var options: OpaquePointer?
+        defer { av_dict_free(&options) }
+        for (key, value) in settings.options.sorted(by: { $0.key < $1.key }) { av_dict_set(&options, key, value, 0) }
+        let hasOption = { (name: String) in av_opt_find(c.pointee.priv_data, name, nil, 0, 0) != nil }
+        if let crf = settings.crf ?? (hasOption("crf") ? EncoderSettings.defaultCRF : nil) {
+            av_dict_set(&options, "crf", String(crf), 0)
+        }
+        if let preset = settings.preset ?? (hasOption("preset") ? EncoderSettings.defaultPreset : nil) {
+            av_dict_set(&options, "preset", preset, 0)
+        }
+        try libavRequire(avcodec_open2(c, codec, &options), "open encoder \(codecName)", file: file)
+        if let unused = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
+            throw MediaError(
+                file: file, operation: "open encoder \(codecName)",
+                reason: "the encoder has no option '\(String(cString: unused.pointee.key))'")
+        }
+    }
+
+    deinit {
+        var c: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&c)
+    }
+
+    /// Sends a frame, or nil to start draining.
+    func send(_ frame: Frame?) throws(MediaError) -> LibavStatus {
+        try libav(avcodec_send_frame(context, frame?.pointer), "encode video with \(codecName)", file: file)
+    }
+
+    func receive(into packet: Packet) throws(MediaError) -> LibavStatus {
+        av_packet_unref(packet.pointer)
+        return try libav(avcodec_receive_packet(context, packet.pointer), "encode video with \(codecName)", file: file)
+    }
+
+    /// The input's time base; when unknown, the frame period, else 1/25.
+    static func timeBase(for video: VideoFormat) -> AVRational {
+        if !video.timeBase.isUnknown { return video.timeBase.av }
+        if !video.frameRate.isUnknown { return AVRational(num: video.frameRate.denominator, den: video.frameRate.numerator) }
+        return AVRational(num: 1, den: 25)
+    }
+
+    /// The requested format (validated), else the input's format when the encoder takes it, else the encoder's
+    /// format closest to the input (same depth and chroma where possible, `avcodec_find_best_pix_fmt_of_list`).
+    static func choosePixelFormat(
+        codec: UnsafePointer<AVCodec>, requested: String?, input: String, file: String
+    ) throws(MediaError) -> AVPixelFormat {
+        var supported: [AVPixelFormat] = []
+        if var p = codec.pointee.pix_fmts {
+            while p.pointee != AV_PIX_FMT_NONE {
+                if sws_isSupportedOutput(p.pointee) != 0 { supported.append(p.pointee) }
+                p += 1
+            }
+        }
+        let name = String(cString: codec.pointee.name)
+        if let requested {
+            let format = av_get_pix_fmt(requested)
+            guard format != AV_PIX_FMT_NONE else {
+                throw MediaError(file: file, operation: "choose the pixel format", reason: "unknown pixel format \(requested)")
+            }
+            guard supported.isEmpty || supported.contains(format) else {
+                throw MediaError(
+                    file: file, operation: "choose the pixel format",
+                    reason: "encoder \(name) does not take \(requested)",
+                    hint: "it takes " + supported.map(pixelFormatName).joined(separator: ", "))
+            }
+            return format
+        }
+        let source = av_get_pix_fmt(input)
+        if supported.isEmpty { return sws_isSupportedOutput(source) != 0 ? source : AV_PIX_FMT_YUV420P }
+        if supported.contains(source) { return source }
+        let list = supported + [AV_PIX_FMT_NONE]
+        return list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, 0, nil) }
+    }
+}

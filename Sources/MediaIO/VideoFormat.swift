@@ -1,0 +1,30 @@
+/// What a video stream looks like: everything the writer needs to reproduce its format and timing.
+public struct VideoFormat: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// libav pixel format name, e.g. `"yuv420p10le"`.
+    public var pixelFormat: String
+    /// The time base of the frames' pts; the encoder uses the same one so pts pass through unchanged.
+    public var timeBase: Rational
+    /// Nominal (average) frame rate; unknown (0/0) for some variable-frame-rate inputs.
+    public var frameRate: Rational
+    /// Sample (pixel) aspect ratio; 0/1 when unknown.
+    public var sampleAspectRatio: Rational
+    public var colors: ColorTags
+    /// The container's frame count, or an estimate from duration × frame rate; nil when neither is known.
+    public var estimatedFrameCount: Int?
+
+    public init(
+        width: Int, height: Int, pixelFormat: String, timeBase: Rational, frameRate: Rational,
+        sampleAspectRatio: Rational = Rational(0, 1), colors: ColorTags = .unspecified, estimatedFrameCount: Int? = nil
+    ) {
+        self.width = width
+        self.height = height
+        self.pixelFormat = pixelFormat
+        self.timeBase = timeBase
+        self.frameRate = frameRate
+        self.sampleAspectRatio = sampleAspectRatio
+        self.colors = colors
+        self.estimatedFrameCount = estimatedFrameCount
+    }
+}

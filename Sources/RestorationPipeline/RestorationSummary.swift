@@ -1,0 +1,13 @@
+/// What a finished ``VideoRestorer/run(cancellation:progress:)`` did.
+public struct RestorationSummary: Sendable {
+    /// Frames decoded, restored and encoded (always equal; a mismatch is an error).
+    public let frames: Int
+    /// Wall-clock seconds of the run.
+    public let seconds: Double
+    /// The pixel format the encoder received.
+    public let outputPixelFormat: String
+    /// The most frames that existed at once between decoder and encoder (decoded minus encoded, sampled at each decode).
+    public let maxFramesInFlight: Int
+    /// The bound the queues guarantee for ``maxFramesInFlight`` (``RestorerOptions/framesInFlightBound(stageCount:)``).
+    public let framesInFlightBound: Int
+}

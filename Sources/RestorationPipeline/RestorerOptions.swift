@@ -1,0 +1,32 @@
+/// How a ``VideoRestorer`` runs: queue sizes, threads, stream copying and output policy.
+public struct RestorerOptions: Sendable, Equatable {
+    /// Frames each queue between two threads may hold. Small keeps memory low; 2 lets neighbours overlap.
+    public var queueCapacity: Int
+    /// Threads per restoration stage (frames are still delivered in order).
+    public var workersPerStage: Int
+    /// Decoder threads; 0 lets libavcodec choose.
+    public var decoderThreads: Int
+    /// Copy audio, subtitle and data streams packet-for-packet (`--no-audio` sets this false).
+    public var copyOtherStreams: Bool
+    /// Replace an existing output.
+    public var overwrite: Bool
+
+    public init(
+        queueCapacity: Int = 2, workersPerStage: Int = 1, decoderThreads: Int = 0, copyOtherStreams: Bool = true,
+        overwrite: Bool = false
+    ) {
+        precondition(queueCapacity >= 1, "queueCapacity must be at least 1")
+        precondition(workersPerStage >= 1, "workersPerStage must be at least 1")
+        self.queueCapacity = queueCapacity
+        self.workersPerStage = workersPerStage
+        self.decoderThreads = decoderThreads
+        self.copyOtherStreams = copyOtherStreams
+        self.overwrite = overwrite
+    }
+
+    /// The most frames that can exist at once between decoder and encoder with `stageCount` stages: one held by the
+    /// decoder, every queue full, every stage worker busy, one in the encoder. Memory ≈ this × width × height × 12 B.
+    public func framesInFlightBound(stageCount: Int) -> Int {
+        1 + (stageCount + 1) * queueCapacity + stageCount * workersPerStage + 1
+    }
+}

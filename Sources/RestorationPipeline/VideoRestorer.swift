@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import MediaIO
+
+/// Restores a whole video: decode → stage 1 → … → stage n → encode, with copied audio/subtitles, written atomically.
+///
+/// ```
+///  decoder ──q0──▶ stage 1 (workers) ──q1──▶ … ──qn──▶ encoder ──▶ temp file ──rename──▶ output
+///  (VideoReader)                                       (VideoWriter)
+/// ```
+/// Every arrow is a ``BoundedQueue`` of ``RestorerOptions/queueCapacity`` frames, so memory is bounded by
+/// ``RestorerOptions/framesInFlightBound(stageCount:)`` frames whatever the video's length. Every box is a dedicated
+/// `Thread`: decoding, restoring and encoding block and burn CPU, which must never happen on Swift's cooperative
+/// pool; GCD queues were rejected because blocked GCD workers make GCD spawn more threads.
+///
+/// Passthrough packets travel with the frame they preceded in the file, so the muxer is only touched by the encoder
+/// thread. Decoder pts reach the encoder unchanged. The output gets exactly as many frames as were decoded, or the
+/// run fails and leaves no output.
+///
+/// # Cancellation
+/// When the token is cancelled the decoder stops before its next frame, the queues are emptied and every thread
+/// ends after the frame it is working on; the partial output is deleted and ``PipelineError/cancelled`` is thrown.
+public final class VideoRestorer: Sendable {
+    public let input: String
+    public let output: String
+    public let stages: [any RestorationStage]
+    public let encoder: EncoderSettings
+    public let options: RestorerOptions
+    private let logger: Logger
+
+    public init(
+        input: String, output: String, stages: [any RestorationStage], encoder: EncoderSettings = EncoderSettings(),
+        options: RestorerOptions = RestorerOptions(), logger: Logger = Logger(label: "maxim-video.pipeline")
+    ) {
+        self.input = input
+        self.output = output
+        self.stages = stages
+        self.encoder = encoder
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the whole pipeline on dedicated threads and blocks until it is done.
+    ///
+    /// - Parameter progress: called on the encoder thread after each frame; keep it cheap.
+    @discardableResult
+    public func run(
+        cancellation: CancellationToken = CancellationToken(),
+        progress: (@Sendable (RestorationProgress) -> Void)? = nil
+    ) throws -> RestorationSummary {
+        let start = Date()
+        let reader = try VideoReader(
+            file: input, copyOtherStreams: options.copyOtherStreams, decoderThreads: options.decoderThreads)
+        let target = try AtomicOutput(finalPath: output, overwrite: options.overwrite, input: input)
+        let writer: VideoWriter
+        do {
+            writer = try VideoWriter(
+                path: target.writePath, displayName: output, video: reader.format, encoder: encoder,
+                passthrough: reader.passthroughStreams)
+        } catch {
+            target.discard()
+            throw error
+        }
+        let format = reader.format
+        let bound = options.framesInFlightBound(stageCount: stages.count)
+        let megabytes = bound * format.width * format.height * 12 / 1_048_576
+        logger.info(
+            """
+            \(input): \(format.width)x\(format.height) \(format.pixelFormat) → \(output) with \(encoder.codec) \
+            \(writer.outputPixelFormat); stages: \(stages.map(\.name).joined(separator: " → ")); \
+            at most \(bound) frames (\(megabytes) MiB of RGB) in flight
+            """)
+        if format.colors.matrix == ColorTags.unspecified.matrix {
+            logger.notice(
+                "\(input): no colour matrix tag; converting as \(format.height >= 720 ? "BT.709 (HD)" : "BT.601 (SD)")")
+        }
+
+        let state = PipelineState()
+        let queues = (0...stages.count).map { _ in BoundedQueue<PipelineItem>(capacity: options.queueCapacity) }
+        let runners = stages.indices.map { i in
+            StageRunner(
+                stage: stages[i], input: queues[i], output: queues[i + 1], workers: options.workersPerStage, state: state)
+        }
+        let stopAll: @Sendable () -> Void = {
+            for queue in queues { queue.cancel() }
+            for runner in runners { runner.stop() }
+        }
+        state.setFailureHandler(stopAll)
+        cancellation.onCancel(stopAll)
+
+        let group = DispatchGroup()
+        func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+            group.enter()
+            let thread = Thread {
+                body()
+                group.leave()
+            }
+            thread.name = name
+            thread.start()
+        }
+
+        spawn("decode") {
+            Self.decode(reader, into: queues[0], state: state, cancellation: cancellation)
+        }
+        for (i, runner) in runners.enumerated() {
+            for w in 0..<options.workersPerStage { spawn("stage-\(i)-\(w)") { runner.work() } }
+        }
+        let total = format.estimatedFrameCount
+        let last = queues[stages.count]
+        spawn("encode") {
+            Self.encode(from: last, to: writer, state: state, cancellation: cancellation) { done in
+                let elapsed = Date().timeIntervalSince(start)
+                progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: elapsed))
+            }
+        }
+        group.wait()
+
+        if let error = state.firstError {
+            target.discard()
+            throw error
+        }
+        if cancellation.isCancelled {
+            target.discard()
+            throw PipelineError.cancelled
+        }
+        let counts = state.counts
+        guard counts.decoded == counts.encoded else {
+            target.discard()
+            throw PipelineError.frameCountMismatch(file: output, decoded: counts.decoded, encoded: counts.encoded)
+        }
+        try target.commit()
+        return RestorationSummary(
+            frames: counts.encoded, seconds: Date().timeIntervalSince(start),
+            outputPixelFormat: writer.outputPixelFormat, maxFramesInFlight: counts.maxInFlight,
+            framesInFlightBound: bound)
+    }
+
+    private static func decode(
+        _ reader: VideoReader, into queue: BoundedQueue<PipelineItem>, state: PipelineState,
+        cancellation: CancellationToken
+    ) {
+        do {
+            while !cancellation.isCancelled, let frame = try reader.nextFrame() {
+                state.frameDecoded()
+                if !queue.push(frame) { return }
+            }
+            state.setTail(reader.takeRemainingPassthrough())
+            queue.close()
+        } catch {
+            state.fail(error)
+        }
+    }
+
+    private static func encode(
+        from queue: BoundedQueue<PipelineItem>, to writer: VideoWriter, state: PipelineState,
+        cancellation: CancellationToken, progress: (Int) -> Void
+    ) {
+        do {
+            var done = 0
+            while let item = queue.pop() {
+                for packet in item.passthrough { try writer.write(packet) }
+                try writer.write(item.image, timing: item.timing)
+                state.frameEncoded()
+                done += 1
+                progress(done)
+            }
+            if state.firstError != nil || cancellation.isCancelled { return }
+            for packet in state.takeTail() { try writer.write(packet) }
+            try writer.finish()
+        } catch {
+            state.fail(error)
+        }
+    }
+}

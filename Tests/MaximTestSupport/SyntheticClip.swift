@@ -1,0 +1,81 @@
+import Foundation
+import MediaIO
+
+/// Describes a short generated video (moving gradients, optional variable frame rate and audio) and writes it with
+/// the project's own encoder, so tests need neither fixtures nor the ffmpeg command-line tool.
+public struct SyntheticClip: Sendable {
+    public var width = 64
+    public var height = 48
+    public var frames = 12
+    /// Encoder pixel format, e.g. "yuv420p", "yuv420p10le", "bgr0", "rgb48be".
+    public var pixelFormat = "yuv420p"
+    public var codec = "ffv1"
+    public var encoderOptions: [String: String] = [:]
+    public var colors: ColorTags = .unspecified
+    public var sampleAspectRatio = Rational(1, 1)
+    /// Constant-rate clips use 1/25; variable-rate ones use 1/1000 with irregular frame durations.
+    public var variableFrameRate = false
+    public var audio: AudioTrackSettings?
+
+    public init() {}
+
+    /// Frame durations (ms) cycled through for variable-frame-rate clips.
+    static let irregularDurations: [Int64] = [40, 33, 50, 20, 67, 41]
+
+    /// The timestamps the clip's frames get, in ``timeBase``.
+    public var timings: [FrameTiming] {
+        var pts: Int64 = 0
+        return (0..<frames).map { i in
+            let duration = variableFrameRate ? Self.irregularDurations[i % Self.irregularDurations.count] : 1
+            defer { pts += duration }
+            return FrameTiming(pts: pts, duration: duration)
+        }
+    }
+
+    public var timeBase: Rational { variableFrameRate ? Rational(1, 1000) : Rational(1, 25) }
+
+    /// Frame `index` of the clip: three differently moving gradients spanning [0, 1].
+    public func image(_ index: Int) -> RGBImage {
+        var pixels = [Float](repeating: 0, count: 3 * width * height)
+        let t = Float(index)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * width + x
+                let fx = Float(x) / Float(width - 1)
+                let fy = Float(y) / Float(height - 1)
+                pixels[i] = (fx + 0.05 * t).truncatingRemainder(dividingBy: 1)
+                pixels[width * height + i] = abs(sin(3 * fy + 0.3 * t)) * 0.9 + 0.05
+                pixels[2 * width * height + i] = 0.5 + 0.45 * sin(6 * (fx + fy) - 0.5 * t)
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Writes the clip to `path` (the container follows the extension; a `%04d` pattern writes an image sequence).
+    public func write(to path: String) throws {
+        let format = VideoFormat(
+            width: width, height: height, pixelFormat: pixelFormat, timeBase: timeBase,
+            frameRate: variableFrameRate ? Rational(0, 1) : Rational(25, 1), sampleAspectRatio: sampleAspectRatio,
+            colors: colors)
+        let writer = try VideoWriter(
+            path: path, video: format,
+            encoder: EncoderSettings(codec: codec, pixelFormat: pixelFormat, options: encoderOptions), audio: audio)
+        var samplesWritten = 0
+        for (i, timing) in timings.enumerated() {
+            try writer.write(image(i), timing: timing)
+            if let audio {
+                let end = Double(timing.pts + timing.duration) * timeBase.doubleValue
+                let target = Int(end * Double(audio.sampleRate))
+                var samples: [Float] = []
+                samples.reserveCapacity((target - samplesWritten) * audio.channels)
+                for s in samplesWritten..<target {
+                    let v = 0.3 * sin(2 * Float.pi * 440 * Float(s) / Float(audio.sampleRate))
+                    for _ in 0..<audio.channels { samples.append(v) }
+                }
+                samplesWritten = target
+                try writer.writeAudio(samples)
+            }
+        }
+        try writer.finish()
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Runs the built `maxim-video` executable (it sits next to the test bundle in the build products directory) and
+/// captures its exit status and output.
+struct CommandRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var executable: URL {
+        let products = Bundle.main.bundleURL.pathExtension == "xctest"
+            ? Bundle.main.bundleURL.deletingLastPathComponent() : Bundle.main.bundleURL
+        return products.appendingPathComponent("maxim-video")
+    }
+
+    static func launch(
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil
+    ) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        if let stdin { process.standardInput = stdin }
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String], in directory: URL, stdin: FileHandle? = nil) throws -> Result {
+        let (process, out, err) = try launch(arguments, in: directory, stdin: stdin)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import MaximTestSupport
+import MediaIO
+import Testing
+
+@Suite("maxim-video probe")
+struct ProbeCommandTests {
+    @Test func jsonListsStreamsSizeFormatTagsAndFrameCount() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.pixelFormat = "yuv420p10le"
+        clip.colors = try ColorTags(range: "tv", primaries: "bt709", transfer: "bt709", matrix: "bt709")
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try CommandRunner.run(["probe", "in.mkv", "--json"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try JSONDecoder().decode(MediaInfo.self, from: Data(result.stdout.utf8))
+        let video = try #require(info.video)
+        #expect(video.width == 64 && video.height == 48)
+        #expect(video.pixelFormat == "yuv420p10le")
+        #expect(video.frameCount == 12)
+        #expect(video.colorRange == "tv" && video.colorMatrix == "bt709" && video.colorPrimaries == "bt709")
+        #expect(info.audio?.codec == "aac")
+    }
+
+    @Test func textNamesEveryStream() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try CommandRunner.run(["probe", "in.mkv"], in: dir.url)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("stream 0: video ffv1, 64x48, yuv420p"))
+        #expect(result.stdout.contains("12 frames"))
+        #expect(result.stdout.contains("stream 1: audio aac, 48000 Hz, 2 ch"))
+    }
+}

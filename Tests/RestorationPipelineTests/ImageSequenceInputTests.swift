@@ -1,0 +1,55 @@
+import Foundation
+import MaximTestSupport
+import MediaIO
+import RestorationPipeline
+import Testing
+
+@Suite("Image-sequence inputs")
+struct ImageSequenceInputTests {
+    /// PNG (8/16-bit, gray, RGBA), TIFF and JPEG sequences decode, convert and encode with every frame kept.
+    @Test(arguments: [
+        // 8-bit quantisation of the float source alone gives ≈ 59 dB, 16-bit ≈ 107 dB; JPEG at libavcodec's
+        // default bit rate is lossy.
+        ("png", "rgb24", "png", 55.0), ("png", "rgba", "png", 55.0), ("png", "gray", "png", 45.0),
+        ("png", "gray16be", "png", 60.0), ("png", "rgb48be", "png", 100.0), ("tiff", "rgb24", "tif", 55.0),
+        ("mjpeg", "yuvj420p", "jpg", 25.0),
+    ])
+    func sequenceDecodesEveryFrame(codec: String, pixelFormat: String, ext: String, minimumPSNR: Double) throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("frames"), withIntermediateDirectories: false)
+        var clip = SyntheticClip()
+        clip.codec = codec
+        clip.pixelFormat = pixelFormat
+        clip.frames = 4
+        try clip.write(to: dir.path("frames/%04d.\(ext)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("frames")).count == 4)
+
+        let summary = try VideoRestorer(
+            input: dir.path("frames/%04d.\(ext)"), output: dir.path("out.mkv"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "ffv1")
+        ).run()
+        #expect(summary.frames == 4)
+        let decoded = try DecodedClip(dir.path("frames/%04d.\(ext)"))
+        #expect(decoded.format.pixelFormat == pixelFormat)
+        for (i, image) in decoded.images.enumerated() {
+            // Gray files keep only BT.601 luma (full range, as untagged gray is read), so compare with that.
+            let reference = pixelFormat.hasPrefix("gray") ? luma(clip.image(i)) : clip.image(i)
+            let value = psnr(image, reference)
+            #expect(value >= minimumPSNR, "frame \(i): \(value) dB")
+        }
+    }
+
+    /// The image with R = G = B = BT.601 luma, clipped to [0, 1].
+    func luma(_ image: RGBImage) -> RGBImage {
+        let n = image.planeSize
+        var pixels = image.pixels
+        for i in 0..<n {
+            let y = 0.299 * image.pixels[i] + 0.587 * image.pixels[n + i] + 0.114 * image.pixels[2 * n + i]
+            let clipped = min(max(y, 0), 1)
+            pixels[i] = clipped
+            pixels[n + i] = clipped
+            pixels[2 * n + i] = clipped
+        }
+        return RGBImage(width: image.width, height: image.height, pixels: pixels)
+    }
+}
