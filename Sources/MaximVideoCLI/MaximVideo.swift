@@ -6,7 +6,8 @@ public struct MaximVideo: ParsableCommand {
         commandName: "maxim-video",
         abstract: "Restore video (deblur, denoise) with MAXIM models on the CPU.",
         subcommands: [
-            ProbeCommand.self, ProcessCommand.self, Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self,
+            ProbeCommand.self, ProcessCommand.self, RunCommand.self, DeblurCommand.self, DenoiseCommand.self,
+            Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self,
         ]
     )
 

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MaximModel
+import MediaIO
+import PipelineConfig
+import RestorationPipeline
+import Tensor
+
+/// Turns a validated pipeline into MAXIM stages and runs it over one input.
+struct PipelineJob {
+    let pipeline: PipelineFile
+    let input: String
+    let options: RestorationOptions
+
+    func execute() throws {
+        var logger = Logger(label: "maxim-video") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = options.verbose ? .info : .warning
+        LibavLog.configure(verbose: options.verbose)
+
+        let plan = ThreadPlan(threads: pipeline.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                              stages: pipeline.stages.count)
+        BLASRuntime.configure(threads: plan.computeThreadsPerTile)
+        logger.info("\(BLASRuntime.description); \(plan)")
+
+        let stages: [any RestorationStage]
+        do {
+            stages = try pipeline.stages.enumerated().map { index, spec in
+                let url = try BuiltinModels.resolve(spec.model)
+                let model: Maxim
+                do {
+                    model = try CheckpointLoader.load(contentsOf: url)
+                } catch {
+                    throw CheckpointFileError(path: url.path, underlying: error)
+                }
+                logger.info("stage \(index) \(spec.model): \(url.path): \(model.configuration)")
+                return MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
+                                  workers: plan.tileWorkersPerStage)
+            }
+        } catch {
+            reportFailure(error)
+            throw ExitStatus.failure
+        }
+        if options.verbose, input != "-", let video = try? MediaInfo.probe(input, scanPackets: false).video,
+            let width = video.width, let height = video.height
+        {
+            for (index, spec) in pipeline.stages.enumerated() {
+                let tiler = Tiler(width: width, height: height, tile: spec.tile, overlap: spec.overlap)
+                logger.info(
+                    "stage \(index): \(tiler.tileCount) tiles of \(spec.tile)² (overlap \(spec.overlap)) per \(width)×\(height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
+            }
+        }
+
+        let output = pipeline.output
+        let restorer = VideoRestorer(
+            input: input, output: options.output, stages: stages,
+            encoder: EncoderSettings(
+                codec: output.codec, crf: output.crf.map(Double.init), preset: output.preset,
+                pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt),
+            options: RestorerOptions(
+                queueCapacity: pipeline.queueCapacity, workersPerStage: 1, copyOtherStreams: output.copyAudio,
+                overwrite: options.overwrite),
+            logger: logger)
+        try runReportingProgress(restorer)
+    }
+}
+
+/// A checkpoint that could not be loaded, named by its file.
+struct CheckpointFileError: Error, CustomStringConvertible {
+    let path: String
+    let underlying: any Error
+    var description: String { "\(path): cannot load the checkpoint: \(underlying)" }
+}
+
+/// How a pipeline's thread budget is spent.
+///
+/// Tiles of a frame are independent, so each stage restores `threads / stages` tiles at once with one thread
+/// each: no synchronisation inside a tile's matrix work, and chained stages run side by side on different frames
+/// without oversubscribing the cores.
+struct ThreadPlan: CustomStringConvertible {
+    let threads: Int
+    let tileWorkersPerStage: Int
+    let computeThreadsPerTile: Int
+
+    init(threads: Int, stages: Int) {
+        self.threads = max(1, threads)
+        tileWorkersPerStage = max(1, self.threads / max(1, stages))
+        computeThreadsPerTile = 1
+    }
+
+    var description: String {
+        "\(threads) thread(s): \(tileWorkersPerStage) tile worker(s) per stage × \(computeThreadsPerTile) compute thread(s) per tile"
+    }
+}
+
+/// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.
+func runReportingProgress(_ restorer: VideoRestorer) throws {
+    let token = CancellationToken()
+    let signals = SignalCancellation(token)
+    defer { withExtendedLifetime(signals) {} }
+    let reporter = ProgressReporter()
+    do {
+        let summary = try restorer.run(cancellation: token, progress: reporter.update)
+        reporter.finishLine()
+        let fps = summary.seconds > 0 ? Double(summary.frames) / summary.seconds : 0
+        printError(
+            String(format: "%@: %d frames in %.1f s (%.2f fps), %@", restorer.output, summary.frames, summary.seconds,
+                   fps, summary.outputPixelFormat))
+    } catch PipelineError.cancelled {
+        reporter.finishLine()
+        printError("maxim-video: interrupted; no output written")
+        throw ExitStatus.interrupted
+    } catch {
+        reporter.finishLine()
+        reportFailure(error)
+        throw ExitStatus.failure
+    }
+}
