@@ -7,6 +7,12 @@ public struct RestorationProgress: Sendable {
     /// Seconds since the run started.
     public let elapsed: Double
 
+    public init(framesDone: Int, framesTotal: Int?, elapsed: Double) {
+        self.framesDone = framesDone
+        self.framesTotal = framesTotal
+        self.elapsed = elapsed
+    }
+
     /// Frames per second so far.
     public var framesPerSecond: Double { elapsed > 0 ? Double(framesDone) / elapsed : 0 }
 

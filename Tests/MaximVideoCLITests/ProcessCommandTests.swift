@@ -42,7 +42,7 @@ struct ProcessCommandTests {
     func badInputFailsWithOneLineAndNoOutput(arguments: [String], message: String) throws {
         let dir = try TemporaryDirectory()
         try SyntheticClip().write(to: dir.path("in.mkv"))
-        FileManager.default.createFile(atPath: dir.path("empty.mp4"), contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.path("empty.mp4"), contents: Data())
         try Data("not a video".utf8).write(to: URL(fileURLWithPath: dir.path("notes.mp4")))
         try Data(wav()).write(to: URL(fileURLWithPath: dir.path("tone.wav")))
         let before = dir.contents()

@@ -26,14 +26,14 @@ struct AtomicOutputTests {
     @Test func sequenceIsMovedIntoPlaceAndStaleFramesRemovedOnOverwrite() throws {
         let dir = try TemporaryDirectory()
         for name in ["0001.png", "0002.png", "0003.png", "notes.txt"] {
-            FileManager.default.createFile(atPath: dir.path(name), contents: Data("old".utf8))
+            _ = FileManager.default.createFile(atPath: dir.path(name), contents: Data("old".utf8))
         }
         #expect(throws: MediaError.self) { try AtomicOutput(finalPath: dir.path("%04d.png"), overwrite: false) }
         let output = try AtomicOutput(finalPath: dir.path("%04d.png"), overwrite: true)
         #expect(output.isImageSequence)
         let temp = URL(fileURLWithPath: output.writePath).deletingLastPathComponent()
         for name in ["0001.png", "0002.png"] {
-            FileManager.default.createFile(atPath: temp.appendingPathComponent(name).path, contents: Data("new".utf8))
+            _ = FileManager.default.createFile(atPath: temp.appendingPathComponent(name).path, contents: Data("new".utf8))
         }
         try output.commit()
         #expect(dir.contents() == ["0001.png", "0002.png", "notes.txt"])
@@ -50,7 +50,7 @@ struct AtomicOutputTests {
 
     @Test func inputIsNeverTheOutput() throws {
         let dir = try TemporaryDirectory()
-        FileManager.default.createFile(atPath: dir.path("a.mp4"), contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: dir.path("a.mp4"), contents: Data("x".utf8))
         #expect(throws: MediaError.self) {
             try AtomicOutput(finalPath: dir.path("a.mp4"), overwrite: true, input: dir.path("a.mp4"))
         }

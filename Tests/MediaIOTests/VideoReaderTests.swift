@@ -12,7 +12,7 @@ struct VideoReaderTests {
 
     @Test func zeroByteFileIsRejected() throws {
         let dir = try TemporaryDirectory()
-        FileManager.default.createFile(atPath: dir.path("empty.mp4"), contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.path("empty.mp4"), contents: Data())
         let error = #expect(throws: MediaError.self) { try VideoReader(file: dir.path("empty.mp4")) }
         #expect(error?.description.hasSuffix("empty.mp4: cannot open input: file is empty (0 bytes)") == true)
     }

@@ -35,12 +35,17 @@ struct FailingStage: RestorationStage {
 final class Counter: @unchecked Sendable {
     // @unchecked Sendable: `value` is only touched under `lock`.
     private let lock = NSLock()
-    private var value = 0
+    private var value_ = 0
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return value_
+    }
     func increment() -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
-        return value
+        value_ += 1
+        return value_
     }
 }
 
