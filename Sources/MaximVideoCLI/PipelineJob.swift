@@ -14,9 +14,7 @@ struct PipelineJob {
     let options: RestorationOptions
 
     func execute() throws {
-        var logger = Logger(label: "maxim-video") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = options.verbose ? .info : .warning
-        LibavLog.configure(verbose: options.verbose)
+        let logger = commandLogger(verbose: options.verbose)
 
         let plan = ThreadPlan(threads: pipeline.threads ?? ProcessInfo.processInfo.activeProcessorCount,
                               stages: pipeline.stages.count)
@@ -91,6 +89,14 @@ struct ThreadPlan: CustomStringConvertible {
     var description: String {
         "\(threads) thread(s): \(tileWorkersPerStage) tile worker(s) per stage × \(computeThreadsPerTile) compute thread(s) per tile"
     }
+}
+
+/// The logger of a command: warnings only, or the whole setup with `--verbose` (libav's own log too).
+func commandLogger(verbose: Bool) -> Logger {
+    var logger = Logger(label: "maxim-video") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = verbose ? .info : .warning
+    LibavLog.configure(verbose: verbose)
+    return logger
 }
 
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.

@@ -69,35 +69,13 @@ struct ProcessCommand: ParsableCommand {
     }
 
     func run() throws {
-        var logger = Logger(label: "maxim-video") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .info : .warning
-        LibavLog.configure(verbose: verbose)
         let restorer = VideoRestorer(
             input: input, output: output, stages: stages.map { _ in IdentityStage() },
             encoder: EncoderSettings(codec: codec, crf: crf, preset: preset, pixelFormat: pixelFormat, threads: threads),
             options: RestorerOptions(
                 queueCapacity: queueCapacity, workersPerStage: stageWorkers, decoderThreads: threads,
                 copyOtherStreams: !noAudio, overwrite: overwrite),
-            logger: logger)
-        let token = CancellationToken()
-        let signals = SignalCancellation(token)
-        defer { withExtendedLifetime(signals) {} }
-        let reporter = ProgressReporter()
-        do {
-            let summary = try restorer.run(cancellation: token, progress: reporter.update)
-            reporter.finishLine()
-            let fps = summary.seconds > 0 ? Double(summary.frames) / summary.seconds : 0
-            printError(
-                String(format: "%@: %d frames in %.1f s (%.2f fps), %@", output, summary.frames, summary.seconds, fps,
-                    summary.outputPixelFormat))
-        } catch PipelineError.cancelled {
-            reporter.finishLine()
-            printError("maxim-video: interrupted; no output written")
-            throw ExitStatus.interrupted
-        } catch {
-            reporter.finishLine()
-            reportFailure(error)
-            throw ExitStatus.failure
-        }
+            logger: commandLogger(verbose: verbose))
+        try runReportingProgress(restorer)
     }
 }
