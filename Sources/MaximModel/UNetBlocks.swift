@@ -38,8 +38,9 @@ struct UNetEncoderBlock: Sendable {
     }
 
     /// `inputs` stand for their channel concatenation (`x` then the skip signals).
-    func callAsFunction(_ inputs: [Tensor], enc: Tensor? = nil, dec: Tensor? = nil) -> (down: Tensor?, full: Tensor) {
+    func callAsFunction(_ inputs: consuming [Tensor], enc: Tensor? = nil, dec: Tensor? = nil) -> (down: Tensor?, full: Tensor) {
         let shortcut = convIn(inputs)
+        inputs = []  // the (wide) skip signals are dead from here on
         var x = shortcut
         for (mab, rcab) in groups {
             if let mab { x = mab(x) }
@@ -80,8 +81,9 @@ struct UNetDecoderBlock: Sendable {
         self.path = path
     }
 
-    func callAsFunction(_ x: Tensor, bridge: [Tensor]) -> Tensor {
-        let out = block([up(x)] + bridge).full
+    func callAsFunction(_ x: Tensor, bridge: consuming [Tensor]) -> Tensor {
+        bridge.insert(up(x), at: 0)
+        let out = block(consume bridge).full
         ForwardProbe.record(path, out)
         return out
     }

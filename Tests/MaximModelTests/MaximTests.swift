@@ -35,7 +35,7 @@ import Tensor
         final class Keys: Sendable { let value = Mutex<[String]>([]) }
         let keys = Keys()
         let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
-        ForwardProbe.$recorder.withValue({ key, _ in keys.value.withLock { $0.append(key) } }) {
+        ForwardProbe.withRecorder({ key, _ in keys.value.withLock { $0.append(key) } }) {
             _ = MaximConformanceTests.model(input)
         }
         let recorded = keys.value.withLock { $0 }
