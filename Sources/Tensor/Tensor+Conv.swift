@@ -52,7 +52,8 @@ extension Tensor {
         let rowsPerBand = max(1, min(oh, 65536 / max(ow * max(patch, cout), 1)))
         let bands = (oh + rowsPerBand - 1) / rowsPerBand
         let x = pointer, o = out.pointer, k = kernel.pointer
-        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer))
+        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer),
+                                channels: cout)
         ComputeThreads.forEach(chunks: n * bands) { job in
             let b = job / bands
             let y0 = (job % bands) * rowsPerBand
