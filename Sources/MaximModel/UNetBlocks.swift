@@ -42,11 +42,11 @@ struct UNetEncoderBlock: Sendable {
         let shortcut = convIn(inputs)
         inputs = []  // the (wide) skip signals are dead from here on
         var x = shortcut
-        for (mab, rcab) in groups {
+        for (index, (mab, rcab)) in groups.enumerated() {
             if let mab { x = mab(x) }
-            x = rcab(x)
+            // The long skip `+ shortcut` rides on the last RCAB's residual add.
+            x = rcab(x, alsoAdding: index == groups.count - 1 ? shortcut : nil)
         }
-        x = x + shortcut
         if let crossGating {
             guard let enc, let dec else { preconditionFailure("\(path): cross-gating needs enc and dec") }
             x = crossGating([x], enc + dec).x
