@@ -35,10 +35,12 @@ func layerNormRows(
             // Eight partial sums; a different (equally valid) float32 summation order than XLA's.
             var acc = SIMD8<Float>(repeating: 0), accSq = SIMD8<Float>(repeating: 0)
             let raw = UnsafeRawPointer(x)
-            for k in Swift.stride(from: 0, to: channels, by: 8) {
+            var k = 0
+            while k < channels {
                 let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
                 acc += v
                 accSq += v * v
+                k += 8
             }
             sum = acc.sum()
             sumSq = accSq.sum()
