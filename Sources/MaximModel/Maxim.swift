@@ -161,7 +161,7 @@ public struct Maxim: Sendable {
         let depth = c.depth
         let scales = c.numSupervisionScales
         var shortcuts = [x]
-        for i in 1..<max(scales, 1) where i < scales {
+        for i in 1..<scales {
             shortcuts.append(x.resizedNearest(height: h >> i, width: w >> i))
         }
         var outputsAll: [[Tensor]] = []
@@ -191,24 +191,18 @@ public struct Maxim: Sendable {
             encsPrevious = []
             decsPrevious = []
             for bottleneck in stage.bottlenecks { current = bottleneck(current) }
-            var skips: [Tensor] = []  // coarsest level first
-            var global = current
-            for i in (0..<depth).reversed() {
-                let gated = stage.crossGating[i]((0..<depth).map { j in stage.crossGatingUpsamples[i][j](encs[j]) }, global)
-                skips.append(gated.x)
-                global = gated.y
-            }
-            global = Tensor(zeros: [0])
-            if s == c.numStages - 1 { encs = [] }  // the next stage would need them
+            let skips = crossGate(stage, bridges: encs, bottleneck: current)
+            let isLast = s == c.numStages - 1
+            if isLast { encs = [] }  // only a next stage would need them
             var outputs: [Tensor] = []
             var decs = [Tensor](repeating: current, count: depth)
             var sams = [Tensor](repeating: current, count: scales)
             for i in (0..<depth).reversed() {
                 current = stage.decoders[i](
                     current, bridge: skips.enumerated().map { j, skip in stage.decoderUpsamples[i][j](skip) })
-                decs[i] = current
+                if !isLast { decs[i] = current }
                 if i < scales {
-                    if s < c.numStages - 1 {
+                    if !isLast {
                         let (features, image) = stage.sams[i](current, image: shortcuts[i])
                         outputs.append(image)
                         sams[i] = features
@@ -231,10 +225,18 @@ public struct Maxim: Sendable {
         return outputsAll
     }
 
-    /// Number of parameters (scalars) of a model with this configuration.
-    public static func parameterCount(_ configuration: MaximConfiguration) -> Int {
-        let random = RandomParameters()
-        _ = try? Maxim(configuration: configuration, parameters: random)
-        return random.arrays.values.reduce(0) { $0 + $1.count }
+    /// The cross-gating path, coarsest level first: each level's multi-scale encoder signal gated
+    /// with the (upsampled) global feature, which is refined level by level. Returns the skips.
+    func crossGate(_ stage: Stage, bridges: [Tensor], bottleneck: Tensor) -> [Tensor] {
+        let depth = configuration.depth
+        var skips: [Tensor] = []
+        var global = bottleneck
+        for i in (0..<depth).reversed() {
+            let signal = (0..<depth).map { j in stage.crossGatingUpsamples[i][j](bridges[j]) }
+            let gated = stage.crossGating[i](signal, global)
+            skips.append(gated.x)
+            global = gated.y
+        }
+        return skips
     }
 }
