@@ -31,6 +31,18 @@ import Tensor
         #expect(inferred == configuration)
     }
 
+    /// The reference's `Model(variant=…)` keeps `num_supervision_scales=1`; its docstring lists the
+    /// resulting parameter counts, which pins down every layer shape of the full-size variants.
+    @Test(arguments: [("S-1", 6_108_515), ("S-2", 13_353_830), ("S-3", 20_599_145), ("M-1", 19_361_219),
+                      ("M-2", 40_839_110), ("M-3", 62_317_001)])
+    func singleScaleVariantsHaveTheReferenceParameterCounts(variant: String, count: Int) throws {
+        var configuration = try #require(MaximConfiguration.variant(variant))
+        configuration.numSupervisionScales = 1
+        let random = RandomParameters()
+        _ = try Maxim(configuration: configuration, parameters: random)
+        #expect(random.arrays.values.reduce(0) { $0 + $1.count } == count)
+    }
+
     @Test func unknownVariantNamesAreRejected() {
         #expect(MaximConfiguration.variant("L-3") == nil)
         #expect(MaximConfiguration.variant("S-4") == nil)
