@@ -170,12 +170,13 @@ struct Epilogue {
     func apply(_ c: UnsafeMutablePointer<Float>, rows: Int, channels: Int, rowOffset: Int) {
         let total = rows * channels
         if let bias {
+            // Bias and activation in one pass over the (cache-hot) chunk.
             for r in 0..<rows {
-                let row = c + r * channels
-                for k in 0..<channels { row[k] += bias[k] }
+                activation.applyAddingBias(c + r * channels, bias, count: channels)
             }
+        } else {
+            activation.apply(c, count: total)
         }
-        activation.apply(c, count: total)
         for (res, stride) in residuals {
             if stride == channels {
                 let rr = res + rowOffset * channels
