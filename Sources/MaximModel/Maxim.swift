@@ -114,7 +114,8 @@ public struct Maxim: Sendable {
 
     /// All outputs, `outputs[stage][k]` with `k` from coarsest (`H/2^(scales−1)`) to full size,
     /// for an NHWC input of any size: the input is reflect-padded to `sizeMultiple` as the
-    /// reference evaluation does, and every output is cropped back.
+    /// reference evaluation does, and every output is cropped back (a coarser output of scale
+    /// `1/f` at offset `⌊offset/f⌋` with size `⌊H/f⌋ × ⌊W/f⌋`).
     public func callAsFunction(_ input: Tensor) -> [[Tensor]] {
         let (_, h, w, c) = input.nhwc
         precondition(c == 3, "MAXIM expects RGB input (3 channels), got \(c)")
