@@ -13,11 +13,11 @@ struct CALayer: Sendable {
         self.path = path
     }
 
-    /// `x · attention(x) + residual` (the residual add of RCAB/RDCAB, fused).
-    func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
+    /// `x · attention(x) + Σ residuals` (the residual adds that follow, fused).
+    func callAsFunction(_ x: Tensor, adding residuals: [Tensor] = []) -> Tensor {
         let y = excite(squeeze(x.spatialMean(), activation: .relu), activation: .sigmoid)
         if ForwardProbe.recorder != nil { ForwardProbe.record(path, x.scaledChannels(by: y)) }
-        return x.scaledChannels(by: y, adding: residual)
+        return x.scaledChannels(by: y, adding: residuals)
     }
 }
 
@@ -37,10 +37,16 @@ struct RCAB: Sendable {
         self.path = path
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    /// `extra` is added after the block's own residual (the encoder's long skip, fused).
+    func callAsFunction(_ x: Tensor, alsoAdding extra: Tensor? = nil) -> Tensor {
         let y = conv2(conv1(norm(x), activation: .leakyReLU(0.2)))
-        let out = attention(y, adding: x)
-        ForwardProbe.record(path, out)
+        if let extra, ForwardProbe.recorder != nil {
+            let out = attention(y, adding: [x])
+            ForwardProbe.record(path, out)
+            return out + extra
+        }
+        let out = attention(y, adding: [x] + (extra.map { [$0] } ?? []))
+        if extra == nil { ForwardProbe.record(path, out) }
         return out
     }
 }
@@ -63,7 +69,7 @@ struct RDCAB: Sendable {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         let y = mlpOut(mlpIn(x, normalization: norm, activation: .gelu))
-        let out = attention(y, adding: x)
+        let out = attention(y, adding: [x])
         ForwardProbe.record(path, out)
         return out
     }

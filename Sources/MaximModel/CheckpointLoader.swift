@@ -200,3 +200,10 @@ public enum CheckpointLoader {
             bottleneckBlockSize: bottleneckBlock, bottleneckGridSize: bottleneckGrid)
     }
 }
+
+extension Maxim {
+    /// Loads an official-format `.npz` checkpoint, inferring the configuration (see `CheckpointLoader`).
+    public init(checkpoint url: URL) throws(CheckpointError) {
+        self = try CheckpointLoader.load(contentsOf: url)
+    }
+}

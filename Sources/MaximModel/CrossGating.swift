@@ -85,9 +85,10 @@ struct CrossGatingBlock: Sendable {
     }
 
     /// `x` stands for the channel concatenation of its parts.
-    func callAsFunction(_ x: [Tensor], _ y: Tensor) -> (x: Tensor, y: Tensor) {
+    func callAsFunction(_ x: consuming [Tensor], _ y: Tensor) -> (x: Tensor, y: Tensor) {
         let y0 = up.map { $0(y) } ?? y
         let shortcutX = convX(x)
+        x = []  // the (wide) multi-scale signal is dead from here on
         let shortcutY = convY(y0)
         precondition(shortcutX.shape == shortcutY.shape,
                      "\(path): x \(shortcutX.shape) and y \(shortcutY.shape) differ")
@@ -95,8 +96,8 @@ struct CrossGatingBlock: Sendable {
         let gx = gatingX(xs)
         let ys = inProjectY(shortcutY, normalization: normY, activation: .gelu)
         let gy = gatingY(ys)
-        let yOut = outProjectY(ys * gx, residuals: [shortcutY])
-        let xOut = outProjectX(xs * gy, residuals: [yOut, shortcutX])
+        let yOut = outProjectY(ys, gate: gx, residuals: [shortcutY])
+        let xOut = outProjectX(xs, gate: gy, residuals: [yOut, shortcutX])
         ForwardProbe.record(path, xOut, element: 0)
         ForwardProbe.record(path, yOut, element: 1)
         return (xOut, yOut)

@@ -31,12 +31,13 @@ struct GmlpLayer: Sendable {
         self.path = path
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = inProject(x, normalization: norm, activation: .gelu)
+    /// `x` may be a channel slice (the MAB hands over its halves without copying them out).
+    func callAsFunction(_ x: ChannelSlice) -> Tensor {
+        let y = inProject([x], normalization: norm, activation: .gelu)
         let half = y.channels / 2
         let gated = y.spatialMix(channels: half..<y.channels, axis: axis, kernel: spatial.kernel, bias: spatial.bias,
                                  normalization: gateNorm.parameters, gate: 0..<half)
-        let out = outProject(gated, residuals: [x])
+        let out = outProject([gated.channels(0..<gated.channels)], residuals: [x])
         ForwardProbe.record(path, out)
         return out
     }
@@ -68,8 +69,9 @@ struct MultiAxisGmlpLayer: Sendable {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let (u, v) = inProject(x, normalization: norm, activation: .gelu).splitChannelsInHalf()
-        let out = outProject([gridLayer(u), blockLayer(v)], residuals: [x])
+        let y = inProject(x, normalization: norm, activation: .gelu)
+        let half = y.channels / 2
+        let out = outProject([gridLayer(y.channels(0..<half)), blockLayer(y.channels(half..<y.channels))], residuals: [x])
         ForwardProbe.record(path, out)
         return out
     }

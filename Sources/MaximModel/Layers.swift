@@ -12,26 +12,38 @@ public struct Dense: Sendable {
         self.path = path
     }
 
-    /// `activation(LN?(concat(inputs)) · K + b) + Σ residuals`.
+    /// `activation(LN?(concat(inputs)) ⊙ gate? · K + b) + Σ residuals`; inputs and residuals may be
+    /// channel slices of wider tensors.
     func callAsFunction(
-        _ inputs: [Tensor], normalization: LayerNorm? = nil, activation: Activation = .identity,
-        residuals: [Tensor] = []
+        _ inputs: [ChannelSlice], normalization: LayerNorm? = nil, gate: Tensor? = nil,
+        activation: Activation = .identity, residuals: [ChannelSlice] = []
     ) -> Tensor {
         if ForwardProbe.recorder != nil {
             // Unfused, so every module output the reference records exists on its own.
-            let normalized = normalization.map { [$0(inputs[0])] } ?? inputs
-            let y = Tensor.dense(normalized, kernel: kernel, bias: bias)
+            var plain = inputs.map { $0.tensor.channelSlice($0.channels) }
+            if let normalization { plain = [normalization(plain[0])] }
+            if let gate { plain = [plain[0] * gate] }
+            let y = Tensor.dense(plain, kernel: kernel, bias: bias)
             ForwardProbe.record(path, y)
-            return finish(y, activation: activation, residuals: residuals)
+            return finish(y, activation: activation, residuals: residuals.map { $0.tensor.channelSlice($0.channels) })
         }
-        return Tensor.dense(inputs, kernel: kernel, bias: bias, normalization: normalization?.parameters,
+        return Tensor.dense(inputs, kernel: kernel, bias: bias, normalization: normalization?.parameters, gate: gate,
                             activation: activation, residuals: residuals)
     }
 
     func callAsFunction(
-        _ x: Tensor, normalization: LayerNorm? = nil, activation: Activation = .identity, residuals: [Tensor] = []
+        _ inputs: [Tensor], normalization: LayerNorm? = nil, gate: Tensor? = nil, activation: Activation = .identity,
+        residuals: [Tensor] = []
     ) -> Tensor {
-        callAsFunction([x], normalization: normalization, activation: activation, residuals: residuals)
+        callAsFunction(inputs.map { $0.channels(0..<$0.channels) }, normalization: normalization, gate: gate,
+                       activation: activation, residuals: residuals.map { $0.channels(0..<$0.channels) })
+    }
+
+    func callAsFunction(
+        _ x: Tensor, normalization: LayerNorm? = nil, gate: Tensor? = nil, activation: Activation = .identity,
+        residuals: [Tensor] = []
+    ) -> Tensor {
+        callAsFunction([x], normalization: normalization, gate: gate, activation: activation, residuals: residuals)
     }
 }
 

@@ -114,7 +114,8 @@ public struct Maxim: Sendable {
 
     /// All outputs, `outputs[stage][k]` with `k` from coarsest (`H/2^(scales−1)`) to full size,
     /// for an NHWC input of any size: the input is reflect-padded to `sizeMultiple` as the
-    /// reference evaluation does, and every output is cropped back.
+    /// reference evaluation does, and every output is cropped back (a coarser output of scale
+    /// `1/f` at offset `⌊offset/f⌋` with size `⌊H/f⌋ × ⌊W/f⌋`).
     public func callAsFunction(_ input: Tensor) -> [[Tensor]] {
         let (_, h, w, c) = input.nhwc
         precondition(c == 3, "MAXIM expects RGB input (3 channels), got \(c)")
@@ -161,7 +162,7 @@ public struct Maxim: Sendable {
         let depth = c.depth
         let scales = c.numSupervisionScales
         var shortcuts = [x]
-        for i in 1..<max(scales, 1) where i < scales {
+        for i in 1..<scales {
             shortcuts.append(x.resizedNearest(height: h >> i, width: w >> i))
         }
         var outputsAll: [[Tensor]] = []
@@ -175,6 +176,9 @@ public struct Maxim: Sendable {
                 if s > 0 { xs = stage.fuseSAM[i]([xs], samFeatures[i]).x }
                 xScales.append(xs)
             }
+            // Tensors are dropped as soon as they are dead: at full resolution each one is
+            // 100+ MB, and these releases cut the peak memory by about a third.
+            samFeatures = []
             var encs: [Tensor] = []
             var current = xScales[0]
             for i in 0..<depth {
@@ -184,24 +188,22 @@ public struct Maxim: Sendable {
                 current = result.down!
                 encs.append(result.full)
             }
+            xScales = []
+            encsPrevious = []
+            decsPrevious = []
             for bottleneck in stage.bottlenecks { current = bottleneck(current) }
-            var global = current
-            var skips: [Tensor] = []  // coarsest level first
-            for i in (0..<depth).reversed() {
-                let signal = (0..<depth).map { j in stage.crossGatingUpsamples[i][j](encs[j]) }
-                let gated = stage.crossGating[i](signal, global)
-                skips.append(gated.x)
-                global = gated.y
-            }
+            let skips = crossGate(stage, bridges: encs, bottleneck: current)
+            let isLast = s == c.numStages - 1
+            if isLast { encs = [] }  // only a next stage would need them
             var outputs: [Tensor] = []
             var decs = [Tensor](repeating: current, count: depth)
             var sams = [Tensor](repeating: current, count: scales)
             for i in (0..<depth).reversed() {
-                let signal = skips.enumerated().map { j, skip in stage.decoderUpsamples[i][j](skip) }
-                current = stage.decoders[i](current, bridge: signal)
-                decs[i] = current
+                current = stage.decoders[i](
+                    current, bridge: skips.enumerated().map { j, skip in stage.decoderUpsamples[i][j](skip) })
+                if !isLast { decs[i] = current }
                 if i < scales {
-                    if s < c.numStages - 1 {
+                    if !isLast {
                         let (features, image) = stage.sams[i](current, image: shortcuts[i])
                         outputs.append(image)
                         sams[i] = features
@@ -224,10 +226,18 @@ public struct Maxim: Sendable {
         return outputsAll
     }
 
-    /// Number of parameters (scalars) of a model with this configuration.
-    public static func parameterCount(_ configuration: MaximConfiguration) -> Int {
-        let random = RandomParameters()
-        _ = try? Maxim(configuration: configuration, parameters: random)
-        return random.arrays.values.reduce(0) { $0 + $1.count }
+    /// The cross-gating path, coarsest level first: each level's multi-scale encoder signal gated
+    /// with the (upsampled) global feature, which is refined level by level. Returns the skips.
+    func crossGate(_ stage: Stage, bridges: [Tensor], bottleneck: Tensor) -> [Tensor] {
+        let depth = configuration.depth
+        var skips: [Tensor] = []
+        var global = bottleneck
+        for i in (0..<depth).reversed() {
+            let signal = (0..<depth).map { j in stage.crossGatingUpsamples[i][j](bridges[j]) }
+            let gated = stage.crossGating[i](signal, global)
+            skips.append(gated.x)
+            global = gated.y
+        }
+        return skips
     }
 }

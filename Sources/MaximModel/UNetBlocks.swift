@@ -38,14 +38,15 @@ struct UNetEncoderBlock: Sendable {
     }
 
     /// `inputs` stand for their channel concatenation (`x` then the skip signals).
-    func callAsFunction(_ inputs: [Tensor], enc: Tensor? = nil, dec: Tensor? = nil) -> (down: Tensor?, full: Tensor) {
+    func callAsFunction(_ inputs: consuming [Tensor], enc: Tensor? = nil, dec: Tensor? = nil) -> (down: Tensor?, full: Tensor) {
         let shortcut = convIn(inputs)
+        inputs = []  // the (wide) skip signals are dead from here on
         var x = shortcut
-        for (mab, rcab) in groups {
+        for (index, (mab, rcab)) in groups.enumerated() {
             if let mab { x = mab(x) }
-            x = rcab(x)
+            // The long skip `+ shortcut` rides on the last RCAB's residual add.
+            x = rcab(x, alsoAdding: index == groups.count - 1 ? shortcut : nil)
         }
-        x = x + shortcut
         if let crossGating {
             guard let enc, let dec else { preconditionFailure("\(path): cross-gating needs enc and dec") }
             x = crossGating([x], enc + dec).x
@@ -80,8 +81,9 @@ struct UNetDecoderBlock: Sendable {
         self.path = path
     }
 
-    func callAsFunction(_ x: Tensor, bridge: [Tensor]) -> Tensor {
-        let out = block([up(x)] + bridge).full
+    func callAsFunction(_ x: Tensor, bridge: consuming [Tensor]) -> Tensor {
+        bridge.insert(up(x), at: 0)
+        let out = block(consume bridge).full
         ForwardProbe.record(path, out)
         return out
     }

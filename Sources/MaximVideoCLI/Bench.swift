@@ -70,12 +70,15 @@ struct Bench: ParsableCommand {
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         OpProfiler.reset()
+        TensorMemory.resetPeak()
+        let baseline = TensorMemory.liveBytes
         OpProfiler.setEnabled(true)
         let profiledStart = OpProfiler.now()
         _ = model.restore(input)
         let profiledTotal = OpProfiler.now() - profiledStart
         OpProfiler.setEnabled(false)
         let report = OpProfiler.snapshot()
+        let peakActivationBytes = TensorMemory.peakBytes - baseline
         let gflops = flops / 1e9
         if json {
             var breakdown: [String: Any] = [:]
@@ -87,6 +90,7 @@ struct Bench: ParsableCommand {
                 "median_seconds": median, "min_seconds": times.first!, "gflop": gflops,
                 "gflops_per_second": gflops / median, "parameters": parameterCount,
                 "blas": BLASRuntime.description, "profiled_seconds": profiledTotal, "breakdown": breakdown,
+                "peak_activation_bytes": peakActivationBytes, "blas_cpu_seconds": OpProfiler.blasCPUSeconds,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -94,12 +98,16 @@ struct Bench: ParsableCommand {
             print("MAXIM-\(variant) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
+            print(String(format: "peak tensor memory beyond weights: %.0f MiB", Double(peakActivationBytes) / 1048576))
             print(String(format: "breakdown (one instrumented run, %.3f s):", profiledTotal))
             for kind in OpProfiler.Kind.allCases {
                 let seconds = report.seconds[kind] ?? 0
                 print(String(format: "  %-12@ %7.3f s  %5.1f%%  %5d ops", kind.rawValue as NSString, seconds,
                              100 * seconds / profiledTotal, report.calls[kind] ?? 0))
             }
+            print(String(format: "  (inside OpenBLAS sgemm: %.3f CPU-s over %d thread(s); the rest of gemm-backed is "
+                         + "fused normalisation, im2col, gather/scatter and epilogues)", OpProfiler.blasCPUSeconds,
+                         threadCount))
         }
     }
 }

@@ -52,7 +52,10 @@ struct Infer: ParsableCommand {
         }
         let start = OpProfiler.now()
         let outputs = model(batched)
-        if verbose { print(String(format: "inference: %.3f s", OpProfiler.now() - start)) }
+        if verbose {
+            print(String(format: "inference: %.3f s, peak tensor memory %.0f MiB", OpProfiler.now() - start,
+                         Double(TensorMemory.peakBytes) / 1048576))
+        }
         let restored = outputs.last!.last!
         let final = image.rank == 3 ? restored.reshaped(Array(restored.shape.dropFirst())) : restored
         try NPYFormat.encode(final).write(to: URL(fileURLWithPath: output))

@@ -29,7 +29,7 @@ struct InferDebugIntermediates: ParsableCommand {
         let image = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: input)))
         let reference = try NPZArchive.read(contentsOf: URL(fileURLWithPath: intermediates))
         let recording = Recording()
-        ForwardProbe.$recorder.withValue({ key, tensor in recording.entries.withLock { $0.append((key, tensor)) } }) {
+        ForwardProbe.withRecorder({ key, tensor in recording.entries.withLock { $0.append((key, tensor)) } }) {
             _ = model(image)
         }
         var compared = 0, skipped = 0, worst = 0.0, worstKey = ""

@@ -30,6 +30,23 @@ public enum Activation: Equatable, Sendable {
         }
     }
 
+    /// `p[i] = activation(p[i] + bias[i])`.
+    @inline(__always)
+    func applyAddingBias(_ p: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, count: Int) {
+        switch self {
+        case .identity:
+            for i in 0..<count { p[i] += bias[i] }
+        case .gelu:
+            for i in 0..<count { p[i] = VectorMath.gelu(p[i] + bias[i]) }
+        case .relu:
+            for i in 0..<count { p[i] = max(p[i] + bias[i], 0) }
+        case .leakyReLU(let slope):
+            for i in 0..<count { let v = p[i] + bias[i]; p[i] = v >= 0 ? v : slope * v }
+        case .sigmoid:
+            for i in 0..<count { p[i] = VectorMath.sigmoid(p[i] + bias[i]) }
+        }
+    }
+
     /// `x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
     @inline(__always)
     public static func gelu(_ x: Float) -> Float {

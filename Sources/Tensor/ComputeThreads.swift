@@ -15,8 +15,10 @@ public enum ComputeThreads {
         value.store(threads, ordering: .relaxed)
     }
 
-    /// Runs `body(chunk)` for every chunk in `0..<chunks`, on up to `count` threads. Each worker
-    /// takes a strided share so no shared counter is needed.
+    /// Runs `body(chunk)` for every chunk in `0..<chunks`, on up to `count` threads. Workers take
+    /// the next chunk from a shared counter, so a thread that is descheduled (a busy machine, tiles
+    /// running side by side) does not hold up the others. Each chunk's result depends only on its
+    /// index, never on which thread ran it.
     static func forEach(chunks: Int, _ body: (Int) -> Void) {
         let threads = min(count, chunks)
         if threads <= 1 {
@@ -25,13 +27,14 @@ public enum ComputeThreads {
         }
         // The kernels hand over raw pointers into tensors they keep alive for the whole call, and
         // every chunk writes a disjoint part of the output, so sharing `body` across threads is safe.
+        let next = ChunkCounter()
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                var i = worker
-                while i < chunks {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let i = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard i < chunks else { break }
                     shared.value(i)
-                    i += threads
                 }
             }
         }
@@ -46,6 +49,10 @@ public enum ComputeThreads {
             body((i * grain)..<min(total, (i + 1) * grain))
         }
     }
+}
+
+final class ChunkCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 struct UncheckedSendable<T>: @unchecked Sendable {

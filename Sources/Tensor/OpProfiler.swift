@@ -30,6 +30,7 @@ public enum OpProfiler {
     public static func setEnabled(_ on: Bool) { enabled.store(on, ordering: .relaxed) }
 
     public static func reset() {
+        blasNanoseconds.store(0, ordering: .relaxed)
         state.withLock { $0 = Report(seconds: [:], calls: [:], flops: 0) }
     }
 
@@ -45,6 +46,20 @@ public enum OpProfiler {
     @inline(__always)
     static func addFlops(_ flops: Int) {
         flopCounter.wrappingAdd(flops, ordering: .relaxed)
+    }
+
+    /// CPU time inside OpenBLAS calls (summed over threads), to split "gemm-backed" into the matrix
+    /// products themselves and the fused prologues/epilogues around them.
+    private static let blasNanoseconds = Atomic<Int>(0)
+
+    public static var blasCPUSeconds: Double { Double(blasNanoseconds.load(ordering: .relaxed)) * 1e-9 }
+
+    @inline(__always)
+    static func timeBLAS(_ body: () -> Void) {
+        guard isEnabled else { return body() }
+        let start = now()
+        body()
+        blasNanoseconds.wrappingAdd(Int((now() - start) * 1e9), ordering: .relaxed)
     }
 
     @inline(__always)

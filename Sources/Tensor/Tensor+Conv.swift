@@ -52,7 +52,8 @@ extension Tensor {
         let rowsPerBand = max(1, min(oh, 65536 / max(ow * max(patch, cout), 1)))
         let bands = (oh + rowsPerBand - 1) / rowsPerBand
         let x = pointer, o = out.pointer, k = kernel.pointer
-        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer))
+        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer),
+                                channels: cout)
         ComputeThreads.forEach(chunks: n * bands) { job in
             let b = job / bands
             let y0 = (job % bands) * rowsPerBand
@@ -62,19 +63,30 @@ extension Tensor {
             defer { freeScratch(cols) }
             let image = x + b * h * w * cin
             var dst = cols
+            let run = kw * cin  // one kernel row of taps: contiguous in NHWC unless it crosses a border
             for oy in y0..<y1 {
                 for ox in 0..<ow {
+                    let ix0 = ox * stride - padLeft
                     for i in 0..<kh {
                         let iy = oy * stride + i - padTop
-                        for j in 0..<kw {
-                            let ix = ox * stride + j - padLeft
-                            if iy >= 0, iy < h, ix >= 0, ix < w {
-                                dst.update(from: image + (iy * w + ix) * cin, count: cin)
-                            } else {
-                                dst.update(repeating: 0, count: cin)
+                        if iy < 0 || iy >= h {
+                            for t in 0..<run { dst[t] = 0 }
+                        } else if ix0 >= 0, ix0 + kw <= w {
+                            let src = image + (iy * w + ix0) * cin
+                            for t in 0..<run { dst[t] = src[t] }
+                        } else {
+                            for j in 0..<kw {
+                                let ix = ix0 + j
+                                let d = dst + j * cin
+                                if ix >= 0, ix < w {
+                                    let src = image + (iy * w + ix) * cin
+                                    for c in 0..<cin { d[c] = src[c] }
+                                } else {
+                                    for c in 0..<cin { d[c] = 0 }
+                                }
                             }
-                            dst += cin
                         }
+                        dst += run
                     }
                 }
             }

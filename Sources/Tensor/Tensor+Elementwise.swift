@@ -51,23 +51,22 @@ extension Tensor {
     }
 
     /// Multiplies every pixel of an NHWC tensor by a per-image channel vector `[n, 1, 1, c]`
-    /// (channel attention), then adds `residual` if given.
-    public func scaledChannels(by scale: Tensor, adding residual: Tensor? = nil) -> Tensor {
+    /// (channel attention), then adds `residuals` in order.
+    public func scaledChannels(by scale: Tensor, adding residuals: [Tensor] = []) -> Tensor {
         let (n, h, w, c) = nhwc
         precondition(scale.shape == [n, 1, 1, c], "Channel scale must be [\(n), 1, 1, \(c)], got \(scale.shape)")
-        if let residual { precondition(residual.shape == shape, "Residual \(residual.shape) must match \(shape)") }
+        for r in residuals { precondition(r.shape == shape, "Residual \(r.shape) must match \(shape)") }
         return OpProfiler.measure(.elementwise) {
             let out = Tensor(uninitializedShape: shape)
-            let o = out.pointer, x = pointer, s = scale.pointer, res = residual?.pointer
+            let o = out.pointer, x = pointer, s = scale.pointer, res = residuals.map(\.pointer)
             let pixels = h * w
             ComputeThreads.forEachRange(total: n * pixels, grain: rowGrain(width: c)) { range in
                 for q in range {
                     let sv = s + (q / pixels) * c
                     let base = q * c
-                    if let res {
-                        for k in 0..<c { o[base + k] = x[base + k] * sv[k] + res[base + k] }
-                    } else {
-                        for k in 0..<c { o[base + k] = x[base + k] * sv[k] }
+                    for k in 0..<c { o[base + k] = x[base + k] * sv[k] }
+                    for r in res {
+                        for k in 0..<c { o[base + k] += r[base + k] }
                     }
                 }
             }
@@ -75,20 +74,38 @@ extension Tensor {
         }
     }
 
-    /// Mean over H and W of an NHWC tensor, `[n, 1, 1, c]`; accumulated in Double.
+    public func scaledChannels(by scale: Tensor, adding residual: Tensor?) -> Tensor {
+        scaledChannels(by: scale, adding: residual.map { [$0] } ?? [])
+    }
+
+    /// Mean over H and W of an NHWC tensor, `[n, 1, 1, c]`. Partial sums in Double over a fixed
+    /// number of pixel ranges (so the result does not depend on the thread count).
     public func spatialMean() -> Tensor {
         let (n, h, w, c) = nhwc
         return OpProfiler.measure(.elementwise) {
             let out = Tensor(uninitializedShape: [n, 1, 1, c])
-            var acc = [Double](repeating: 0, count: c)
-            for b in 0..<n {
-                for k in 0..<c { acc[k] = 0 }
-                let x = pointer + b * h * w * c
-                for q in 0..<(h * w) {
-                    let row = x + q * c
-                    for k in 0..<c { acc[k] += Double(row[k]) }
+            let pixels = h * w
+            let parts = min(32, max(1, pixels / 1024))
+            var partial = [Double](repeating: 0, count: n * parts * c)
+            let x = pointer
+            partial.withUnsafeMutableBufferPointer { acc in
+                let accumulator = acc.baseAddress!
+                ComputeThreads.forEach(chunks: n * parts) { job in
+                    let b = job / parts, part = job % parts
+                    let sums = accumulator + job * c
+                    let lo = part * pixels / parts, hi = (part + 1) * pixels / parts
+                    for q in lo..<hi {
+                        let row = x + (b * pixels + q) * c
+                        for k in 0..<c { sums[k] += Double(row[k]) }
+                    }
                 }
-                for k in 0..<c { out.pointer[b * c + k] = Float(acc[k] / Double(h * w)) }
+            }
+            for b in 0..<n {
+                for k in 0..<c {
+                    var total = 0.0
+                    for part in 0..<parts { total += partial[(b * parts + part) * c + k] }
+                    out.pointer[b * c + k] = Float(total / Double(pixels))
+                }
             }
             return out
         }

@@ -8,9 +8,11 @@ func sgemm(
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     guard m > 0, n > 0 else { return }
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    OpProfiler.timeBLAS {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
 }
 
 /// Rows per chunk so that a chunk's widest row block stays around 256 KiB (L2-resident), which lets
@@ -20,72 +22,122 @@ func rowGrain(width: Int, minimum: Int = 32) -> Int {
     max(minimum, min(4096, 65536 / max(width, 1)))
 }
 
+/// Channels `channels` of every row of `tensor`, read in place (a strided matrix view), so a
+/// layer can work on half of a tensor without copying it out.
+public struct ChannelSlice: Sendable {
+    public let tensor: Tensor
+    public let channels: Range<Int>
+
+    public init(_ tensor: Tensor, channels: Range<Int>) {
+        precondition(channels.lowerBound >= 0 && channels.upperBound <= tensor.channels,
+                     "Channel range \(channels) outside 0..<\(tensor.channels) of \(tensor.shape)")
+        self.tensor = tensor
+        self.channels = channels
+    }
+
+    var width: Int { channels.count }
+    var leadingShape: [Int] { Array(tensor.shape.dropLast()) }
+    /// Pointer to channel `channels.lowerBound` of row `row`; rows are `tensor.channels` apart.
+    func row(_ row: Int) -> UnsafeMutablePointer<Float> { tensor.pointer + row * tensor.channels + channels.lowerBound }
+}
+
 extension Tensor {
+    /// A view of channels `range` (no copy), for `dense` inputs and residuals.
+    public func channels(_ range: Range<Int>) -> ChannelSlice { ChannelSlice(self, channels: range) }
+
+    var allChannels: ChannelSlice { ChannelSlice(self, channels: 0..<channels) }
+
     /// `activation(concat(inputs, axis: -1) · kernel + bias) + Σ residuals`, over the last axis.
     ///
     /// Several inputs stand for their channel concatenation (the kernel's rows are split between
     /// them), so the concatenation is never materialised. `normalization` applies a LayerNorm to the
-    /// (single) input first. Work is chunked by rows so that each step runs on L2-resident data.
+    /// (single) input first; `gate` multiplies it elementwise first (cross-gating). Work is chunked by
+    /// rows so that prologue, GEMM and epilogue run on L2-resident data.
     public static func dense(
         _ inputs: [Tensor], kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters? = nil,
-        activation: Activation = .identity, residuals: [Tensor] = []
+        gate: Tensor? = nil, activation: Activation = .identity, residuals: [Tensor] = []
+    ) -> Tensor {
+        dense(inputs.map(\.allChannels), kernel: kernel, bias: bias, normalization: normalization, gate: gate,
+              activation: activation, residuals: residuals.map(\.allChannels))
+    }
+
+    public static func dense(
+        _ inputs: [ChannelSlice], kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters? = nil,
+        gate: Tensor? = nil, activation: Activation = .identity, residuals: [ChannelSlice] = []
     ) -> Tensor {
         OpProfiler.measure(.gemm) {
-            denseKernel(inputs, kernel: kernel, bias: bias, normalization: normalization,
+            denseKernel(inputs, kernel: kernel, bias: bias, normalization: normalization, gate: gate,
                         activation: activation, residuals: residuals)
         }
     }
 
     public func dense(
-        kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters? = nil,
+        kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters? = nil, gate: Tensor? = nil,
         activation: Activation = .identity, residuals: [Tensor] = []
     ) -> Tensor {
-        Tensor.dense([self], kernel: kernel, bias: bias, normalization: normalization,
+        Tensor.dense([self], kernel: kernel, bias: bias, normalization: normalization, gate: gate,
                      activation: activation, residuals: residuals)
     }
 
     static func denseKernel(
-        _ inputs: [Tensor], kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters?,
-        activation: Activation, residuals: [Tensor]
+        _ inputs: [ChannelSlice], kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters?, gate: Tensor?,
+        activation: Activation, residuals: [ChannelSlice]
     ) -> Tensor {
         precondition(!inputs.isEmpty, "dense needs at least one input")
         precondition(kernel.rank == 2, "dense kernel must be [in, out], got \(kernel.shape)")
-        let inTotal = inputs.reduce(0) { $0 + $1.channels }
+        let inTotal = inputs.reduce(0) { $0 + $1.width }
         precondition(kernel.shape[0] == inTotal,
                      "dense kernel \(kernel.shape) does not match \(inTotal) input channels")
-        let rows = inputs[0].rows
-        let leading = Array(inputs[0].shape.dropLast())
+        let leading = inputs[0].leadingShape
+        let rows = leading.reduce(1, *)
         for x in inputs {
-            precondition(Array(x.shape.dropLast()) == leading,
-                         "dense inputs must share leading dimensions: \(inputs.map(\.shape))")
+            precondition(x.leadingShape == leading,
+                         "dense inputs must share leading dimensions: \(inputs.map(\.tensor.shape))")
         }
-        precondition(normalization == nil || inputs.count == 1, "dense normalises a single input only")
+        precondition((normalization == nil && gate == nil) || inputs.count == 1,
+                     "dense normalises or gates a single input only")
+        precondition(normalization == nil || gate == nil, "dense either normalises or gates its input")
+        if let gate {
+            precondition(gate.shape == leading + [inputs[0].width], "dense gate \(gate.shape) does not match its input")
+        }
         let outC = kernel.shape[1]
         if let bias { precondition(bias.count == outC, "dense bias \(bias.shape) does not match \(outC) outputs") }
         let out = Tensor(uninitializedShape: leading + [outC])
         for r in residuals {
-            precondition(r.shape == out.shape, "dense residual \(r.shape) does not match output \(out.shape)")
+            precondition(r.leadingShape == leading && r.width == outC,
+                         "dense residual \(r.tensor.shape)[\(r.channels)] does not match output \(out.shape)")
         }
         OpProfiler.addFlops(2 * rows * inTotal * outC)
         let o = out.pointer
         let w = kernel.pointer
-        let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer))
+        let epilogue = Epilogue(
+            bias: bias?.pointer, activation: activation,
+            residuals: residuals.map { ($0.row(0), $0.tensor.channels) })
         let grain = rowGrain(width: max(inTotal, outC))
         ComputeThreads.forEachRange(total: rows, grain: grain) { range in
             let m = range.count
             let oc = o + range.lowerBound * outC
             var kernelRow = 0
             for (j, x) in inputs.enumerated() {
-                let cin = x.channels
-                var a = UnsafePointer(x.pointer + range.lowerBound * cin)
+                let cin = x.width
+                let stride = x.tensor.channels
+                var a = UnsafePointer(x.row(range.lowerBound))
+                var lda = stride
                 var scratch: UnsafeMutablePointer<Float>?
                 if let normalization {
                     let s = allocateScratch(m * cin)
-                    layerNormRows(a, s, rows: m, channels: cin, stride: cin, normalization)
-                    a = UnsafePointer(s)
-                    scratch = s
+                    layerNormRows(a, s, rows: m, channels: cin, stride: stride, normalization)
+                    (a, lda, scratch) = (UnsafePointer(s), cin, s)
+                } else if let gate {
+                    let s = allocateScratch(m * cin)
+                    let g = gate.pointer + range.lowerBound * cin
+                    for r in 0..<m {
+                        let src = a + r * stride, gr = g + r * cin, dst = s + r * cin
+                        for k in 0..<cin { dst[k] = src[k] * gr[k] }
+                    }
+                    (a, lda, scratch) = (UnsafePointer(s), cin, s)
                 }
-                sgemm(m: m, n: outC, k: cin, a: a, lda: cin, b: w + kernelRow * outC, ldb: outC,
+                sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
                       beta: j == 0 ? 0 : 1, c: oc, ldc: outC)
                 if let scratch { freeScratch(scratch) }
                 kernelRow += cin
@@ -100,22 +152,41 @@ extension Tensor {
 struct Epilogue {
     var bias: UnsafeMutablePointer<Float>?
     var activation: Activation
-    var residuals: [UnsafeMutablePointer<Float>]
+    /// Row 0 of each residual and its row stride (residuals may be channel slices).
+    var residuals: [(UnsafeMutablePointer<Float>, Int)]
 
-    /// `rowOffset` locates the chunk inside the residual tensors (same layout as the output).
+    init(bias: UnsafeMutablePointer<Float>?, activation: Activation, residuals: [(UnsafeMutablePointer<Float>, Int)]) {
+        self.bias = bias
+        self.activation = activation
+        self.residuals = residuals
+    }
+
+    init(bias: UnsafeMutablePointer<Float>?, activation: Activation, residuals: [UnsafeMutablePointer<Float>], channels: Int) {
+        self.init(bias: bias, activation: activation, residuals: residuals.map { ($0, channels) })
+    }
+
+    /// `rowOffset` locates the chunk inside the residual tensors.
     @inline(__always)
     func apply(_ c: UnsafeMutablePointer<Float>, rows: Int, channels: Int, rowOffset: Int) {
         let total = rows * channels
         if let bias {
+            // Bias and activation in one pass over the (cache-hot) chunk.
             for r in 0..<rows {
-                let row = c + r * channels
-                for k in 0..<channels { row[k] += bias[k] }
+                activation.applyAddingBias(c + r * channels, bias, count: channels)
             }
+        } else {
+            activation.apply(c, count: total)
         }
-        activation.apply(c, count: total)
-        for res in residuals {
-            let rr = res + rowOffset * channels
-            for i in 0..<total { c[i] += rr[i] }
+        for (res, stride) in residuals {
+            if stride == channels {
+                let rr = res + rowOffset * channels
+                for i in 0..<total { c[i] += rr[i] }
+            } else {
+                for r in 0..<rows {
+                    let row = c + r * channels, rr = res + (rowOffset + r) * stride
+                    for k in 0..<channels { row[k] += rr[k] }
+                }
+            }
         }
     }
 }

@@ -22,8 +22,16 @@ func layerNormRows(
     _ p: LayerNormParameters
 ) {
     precondition(p.scale.count == channels, "LayerNorm has \(p.scale.count) channels, input has \(channels)")
-    let scale = p.scale.pointer
-    let bias = p.bias.pointer
+    layerNormRows(src, dst, rows: rows, channels: channels, stride: stride, scale: p.scale.pointer,
+                  bias: p.bias.pointer, epsilon: p.epsilon)
+}
+
+/// As above with the parameters as raw pointers, for per-pixel callers (no reference counting).
+@inline(__always)
+func layerNormRows(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, channels: Int, stride: Int,
+    scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float
+) {
     let inv = 1 / Float(channels)
     let vectorized = channels % 8 == 0
     for r in 0..<rows {
@@ -35,10 +43,12 @@ func layerNormRows(
             // Eight partial sums; a different (equally valid) float32 summation order than XLA's.
             var acc = SIMD8<Float>(repeating: 0), accSq = SIMD8<Float>(repeating: 0)
             let raw = UnsafeRawPointer(x)
-            for k in Swift.stride(from: 0, to: channels, by: 8) {
+            var k = 0
+            while k < channels {
                 let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
                 acc += v
                 accSq += v * v
+                k += 8
             }
             sum = acc.sum()
             sumSq = accSq.sum()
@@ -51,7 +61,7 @@ func layerNormRows(
         }
         let mean = sum * inv
         let variance = max(0, sumSq * inv - mean * mean)
-        let rstd = 1 / (variance + p.epsilon).squareRoot()
+        let rstd = 1 / (variance + epsilon).squareRoot()
         for k in 0..<channels {
             y[k] = (x[k] - mean) * (rstd * scale[k]) + bias[k]
         }

@@ -54,6 +54,12 @@ extension Tensor {
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
             let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
+            if let normalization {
+                precondition(normalization.scale.count == k, "Spatial LayerNorm has \(normalization.scale.count) channels, not \(k)")
+            }
+            let lnScale = normalization.map { UnsafePointer($0.scale.pointer) }
+            let lnBias = normalization.map { UnsafePointer($0.bias.pointer) }
+            let lnEpsilon = normalization?.epsilon ?? 0
             let isGrid = axis.isGrid
             @inline(__always) func pixel(_ mix: Int, _ other: Int) -> Int {
                 let (g, p) = isGrid ? (mix, other) : (other, mix)
@@ -74,8 +80,9 @@ extension Tensor {
                     for other in o0..<o1 {
                         let src = image + pixel(mix, other) * c + source.lowerBound
                         let dst = gatheredV + mix * cols + (other - o0) * k
-                        if let normalization {
-                            layerNormRows(src, dst, rows: 1, channels: k, stride: c, normalization)
+                        if let lnScale, let lnBias {
+                            layerNormRows(src, dst, rows: 1, channels: k, stride: c, scale: lnScale, bias: lnBias,
+                                          epsilon: lnEpsilon)
                         } else {
                             dst.update(from: src, count: k)
                         }

@@ -3,6 +3,32 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
+
+/// Bytes held by live tensors, and the high-water mark: what a model really needs, independent
+/// of allocator behaviour (for `bench --verbose` and memory tuning).
+public enum TensorMemory {
+    static let live = Atomic<Int>(0)
+    static let peak = Atomic<Int>(0)
+
+    public static var liveBytes: Int { live.load(ordering: .relaxed) }
+    public static var peakBytes: Int { peak.load(ordering: .relaxed) }
+
+    /// Restarts the high-water mark at the current live size.
+    public static func resetPeak() { peak.store(live.load(ordering: .relaxed), ordering: .relaxed) }
+
+    static func allocated(_ bytes: Int) {
+        let now = live.wrappingAdd(bytes, ordering: .relaxed).newValue
+        var seen = peak.load(ordering: .relaxed)
+        while now > seen {
+            let (exchanged, original) = peak.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
+        }
+    }
+
+    static func freed(_ bytes: Int) { live.wrappingSubtract(bytes, ordering: .relaxed) }
+}
 
 /// Owns one 64-byte aligned block of `Float`s. Aligned so BLAS and SIMD loads never straddle cache
 /// lines; a class so a `Tensor` copy is O(1) and the memory is freed exactly once.
@@ -13,14 +39,27 @@ final class TensorStorage: @unchecked Sendable {
     init(count: Int) {
         precondition(count >= 0, "Tensor element count must be non-negative, got \(count)")
         let bytes = max((count * MemoryLayout<Float>.stride + 63) & ~63, 64)
-        var raw: UnsafeMutableRawPointer?
-        let status = posix_memalign(&raw, 64, bytes)
-        precondition(status == 0 && raw != nil, "Tensor allocation of \(bytes) bytes failed (\(status))")
-        base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        if bytes >= BufferPool.threshold {
+            base = BufferPool.allocate(bytes: bytes).bindMemory(to: Float.self, capacity: count)
+        } else {
+            var raw: UnsafeMutableRawPointer?
+            let status = posix_memalign(&raw, 64, bytes)
+            precondition(status == 0 && raw != nil, "Tensor allocation of \(bytes) bytes failed (\(status))")
+            base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        }
         self.count = count
+        TensorMemory.allocated(count * 4)
     }
 
-    deinit { free(base) }
+    deinit {
+        TensorMemory.freed(count * 4)
+        let bytes = max((count * MemoryLayout<Float>.stride + 63) & ~63, 64)
+        if bytes >= BufferPool.threshold {
+            BufferPool.release(UnsafeMutableRawPointer(base), bytes: bytes)
+        } else {
+            free(base)
+        }
+    }
 }
 
 /// A dense, row-major Float32 array. Images and feature maps are NHWC; every operation that mixes

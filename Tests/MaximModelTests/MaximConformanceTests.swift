@@ -10,7 +10,7 @@ import Tensor
 
     static let model: Maxim = {
         BLASRuntime.configure(threads: 2)
-        return try! CheckpointLoader.load(contentsOf: Fixtures.golden("tiny", "params.npz"))
+        return try! Maxim(checkpoint: Fixtures.golden("tiny", "params.npz"))
     }()
 
     @Test(arguments: ["tiny", "tiny-rect"])

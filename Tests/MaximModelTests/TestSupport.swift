@@ -38,25 +38,3 @@ struct Closeness: CustomStringConvertible {
 
     var description: String { "max-rel \(maxRelative), l2-rel \(l2Relative)" }
 }
-
-/// Elementwise `|a − e| ≤ atol + rtol·|e|`, reporting the first failing index at the caller.
-func expectClose(
-    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-6, atol: Float = 1e-6,
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(actual.shape == expected.shape, "shape", sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return }
-    let a = actual.scalars, e = expected.scalars
-    for i in 0..<a.count where !(abs(a[i] - e[i]) <= atol + rtol * abs(e[i])) {
-        Issue.record("element \(i): \(a[i]) vs expected \(e[i]) (rtol \(rtol), atol \(atol))", sourceLocation: sourceLocation)
-        return
-    }
-}
-
-func expectClose(
-    _ actual: Tensor, _ expected: [Float], rtol: Float = 1e-6, atol: Float = 1e-6,
-    sourceLocation: SourceLocation = #_sourceLocation
-) {
-    expectClose(actual, Tensor(shape: actual.shape, scalars: expected), rtol: rtol, atol: atol,
-                sourceLocation: sourceLocation)
-}

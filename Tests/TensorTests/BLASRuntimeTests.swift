@@ -1,0 +1,24 @@
+import Testing
+@testable import Tensor
+
+@Suite(.serialized) struct BLASRuntimeTests {
+    @Test func configureSetsTheComputeBudgetAndKeepsOpenBLASSingleThreaded() {
+        let previous = ComputeThreads.count
+        defer { BLASRuntime.configure(threads: previous) }
+        BLASRuntime.configure(threads: 3)
+        #expect(ComputeThreads.count == 3)
+        #expect(BLASRuntime.blasThreads == 1)
+        #expect(BLASRuntime.description.contains(BLASRuntime.coreName))
+        #expect(BLASRuntime.description.contains("3 compute thread"))
+    }
+
+    @Test func reportsAKernelName() {
+        #expect(!BLASRuntime.coreName.isEmpty && BLASRuntime.coreName != "unknown")
+    }
+
+    @Test func avx512KernelsNeedNoReexec() {
+        #expect(BLASRuntime.avx512Kernels.contains("skylakex"))
+        #expect(BLASRuntime.avx512Kernels.contains("cooperlake"))
+        #expect(!BLASRuntime.avx512Kernels.contains("haswell"))
+    }
+}

@@ -1,0 +1,93 @@
+import Testing
+import Tensor
+
+@Suite struct ConvolutionTests {
+    @Test func conv3x3PadsWithZerosOnEverySide() {
+        let x = Tensor(shape: [1, 3, 3, 1], repeating: 1)
+        let k = Tensor(shape: [3, 3, 1, 1], repeating: 1)
+        let out = x.conv2d(kernel: k, bias: Tensor(shape: [1], scalars: [0.5]))
+        expectClose(out, [4, 6, 4, 6, 9, 6, 4, 6, 4].map { $0 + 0.5 })
+    }
+
+    @Test func convIsCrossCorrelationWithoutKernelFlip() {
+        let x = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init))
+        var taps = [Float](repeating: 0, count: 9)
+        taps[0] = 1  // K[0, 0]: output (y, x) reads input (y−1, x−1)
+        let out = x.conv2d(kernel: Tensor(shape: [3, 3, 1, 1], scalars: taps), bias: nil)
+        expectClose(out, [0, 0, 0, 0, 1, 2, 0, 4, 5])
+    }
+
+    @Test func conv4x4Stride2PadsOneBeforeAndOneAfter() {
+        let x = Tensor(shape: [1, 4, 4, 1], scalars: (0..<16).map(Float.init))
+        let out = x.conv2d(kernel: Tensor(shape: [4, 4, 1, 1], repeating: 1), bias: nil, stride: 2)
+        #expect(out.shape == [1, 2, 2, 1])
+        // Output o covers input rows/cols 2o−1 … 2o+2, clipped to the image.
+        expectClose(out, [45, 54, 81, 90])
+    }
+
+    @Test func convMatchesDirectSumOnRandomData() {
+        let x = pseudoRandom([2, 5, 7, 3], seed: 11)
+        let k = pseudoRandom([3, 3, 3, 4], seed: 12)
+        let b = pseudoRandom([4], seed: 13)
+        let out = x.conv2d(kernel: k, bias: b, activation: .leakyReLU(0.2))
+        var expected = [Float]()
+        let xs = x.scalars, ks = k.scalars, bs = b.scalars
+        for n in 0..<2 {
+            for y in 0..<5 {
+                for xx in 0..<7 {
+                    for o in 0..<4 {
+                        var s = Double(bs[o])
+                        for i in 0..<3 {
+                            for j in 0..<3 {
+                                let (iy, ix) = (y + i - 1, xx + j - 1)
+                                guard iy >= 0, iy < 5, ix >= 0, ix < 7 else { continue }
+                                for c in 0..<3 {
+                                    s += Double(xs[((n * 5 + iy) * 7 + ix) * 3 + c]) * Double(ks[((i * 3 + j) * 3 + c) * 4 + o])
+                                }
+                            }
+                        }
+                        expected.append(s >= 0 ? Float(s) : Float(0.2 * s))
+                    }
+                }
+            }
+        }
+        expectClose(out, expected, rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test func transposedConvFlipsTheKernel() {
+        let x = Tensor(shape: [1, 1, 1, 1], scalars: [1])
+        // K[r, c] = 1, 2 / 3, 4 → out[r, c] = K[1−r, 1−c]
+        let k = Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4])
+        let out = x.convTranspose2x2(kernel: k, bias: Tensor(shape: [1], scalars: [10]))
+        #expect(out.shape == [1, 2, 2, 1])
+        expectClose(out, [14, 13, 12, 11])
+    }
+
+    @Test func transposedConvMapsEveryPixelToItsOwnTwoByTwoBlock() {
+        let x = pseudoRandom([1, 2, 3, 2], seed: 5)
+        let k = pseudoRandom([2, 2, 2, 3], seed: 6)
+        let out = x.convTranspose2x2(kernel: k, bias: nil)
+        let xs = x.scalars, ks = k.scalars
+        for m in 0..<2 {
+            for n in 0..<3 {
+                for r in 0..<2 {
+                    for c in 0..<2 {
+                        for o in 0..<3 {
+                            var s: Float = 0
+                            for ci in 0..<2 { s += xs[(m * 3 + n) * 2 + ci] * ks[(((1 - r) * 2 + (1 - c)) * 2 + ci) * 3 + o] }
+                            #expect(abs(out[0, 2 * m + r, 2 * n + c, o] - s) <= 1e-6)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func oneByOneConvOverSeveralInputsEqualsConvOverTheirConcatenation() {
+        let a = pseudoRandom([1, 3, 4, 2], seed: 1), b = pseudoRandom([1, 3, 4, 5], seed: 2)
+        let k = pseudoRandom([1, 1, 7, 3], seed: 3)
+        let joined = Tensor.conv2d([a, b], kernel: k, bias: nil)
+        let concatenated = Tensor.concatenateChannels([a, b]).conv2d(kernel: k, bias: nil)
+        expectClose(joined, concatenated, rtol: 1e-6, atol: 1e-6)
+    }
+}

@@ -1,0 +1,47 @@
+import Testing
+import Tensor
+
+@Suite struct DenseTests {
+    @Test func denseIsAMatrixProductOverTheLastAxisPlusBias() {
+        let x = pseudoRandom([2, 3, 5, 4], seed: 1)
+        let k = pseudoRandom([4, 6], seed: 2), b = pseudoRandom([6], seed: 3)
+        let out = x.dense(kernel: k, bias: b)
+        let expected = naiveMatmul(x.scalars, k.scalars, m: 30, k: 4, n: 6).enumerated().map { $1 + b.scalars[$0 % 6] }
+        #expect(out.shape == [2, 3, 5, 6])
+        expectClose(out, expected, rtol: 1e-5, atol: 1e-6)
+    }
+
+    @Test func severalInputsActAsTheirConcatenation() {
+        let a = pseudoRandom([1, 7, 9, 3], seed: 4), b = pseudoRandom([1, 7, 9, 2], seed: 5)
+        let k = pseudoRandom([5, 4], seed: 6)
+        expectClose(Tensor.dense([a, b], kernel: k, bias: nil),
+                    Tensor.concatenateChannels([a, b]).dense(kernel: k, bias: nil), rtol: 1e-6, atol: 1e-6)
+    }
+
+    @Test func epilogueAppliesActivationBeforeAddingResiduals() {
+        let x = pseudoRandom([1, 2, 2, 3], seed: 7), r1 = pseudoRandom([1, 2, 2, 3], seed: 8)
+        let r2 = pseudoRandom([1, 2, 2, 3], seed: 9), k = pseudoRandom([3, 3], seed: 10)
+        let fused = x.dense(kernel: k, bias: nil, activation: .relu, residuals: [r1, r2])
+        let separate = x.dense(kernel: k, bias: nil).activated(.relu) + r1 + r2
+        expectClose(fused, separate, rtol: 1e-6, atol: 1e-6)
+    }
+
+    @Test func largeInputsSplitIntoChunksGiveTheSameResult() {
+        let x = pseudoRandom([1, 64, 80, 8], seed: 11), k = pseudoRandom([8, 8], seed: 12)
+        BLASRuntime.configure(threads: 2)
+        let parallel = x.dense(kernel: k, bias: nil, activation: .gelu)
+        BLASRuntime.configure(threads: 1)
+        let serial = x.dense(kernel: k, bias: nil, activation: .gelu)
+        #expect(parallel.scalars == serial.scalars)
+    }
+
+    @Test func channelAttentionScalesEveryPixelByItsImagesVector() {
+        let x = pseudoRandom([2, 2, 3, 2], seed: 13)
+        let s = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 3, 4])
+        let out = x.scaledChannels(by: s)
+        #expect(out[1, 1, 2, 1] == x[1, 1, 2, 1] * 4)
+        #expect(out[0, 0, 1, 0] == x[0, 0, 1, 0] * 1)
+        let mean = x.spatialMean()
+        #expect(abs(mean[1, 0, 0, 1] - (0..<6).map { x[1, $0 / 3, $0 % 3, 1] }.reduce(0, +) / 6) < 1e-6)
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+import Tensor
+
+/// `spatialMix` against the reference's literal recipe: block, swap axes, Dense, swap back, unblock.
+@Suite struct SpatialMixingTests {
+    /// Blocks into `(g, p)`, mixes along g (grid) or p (block) with `K` and `b`, unblocks.
+    func reference(_ v: Tensor, grid: Bool, gh: Int, gw: Int, fh: Int, fw: Int, kernel: Tensor, bias: Tensor) -> Tensor {
+        let blocked = v.blocked(patchHeight: fh, patchWidth: fw)
+        let (g, p, c) = (gh * gw, fh * fw, v.channels)
+        let s = blocked.scalars, k = kernel.scalars, b = bias.scalars
+        var out = [Float](repeating: 0, count: s.count)
+        for gi in 0..<g {
+            for pi in 0..<p {
+                for ci in 0..<c {
+                    var acc = Double(grid ? b[gi] : b[pi])
+                    if grid {
+                        for gj in 0..<g { acc += Double(s[(gj * p + pi) * c + ci]) * Double(k[gj * g + gi]) }
+                    } else {
+                        for pj in 0..<p { acc += Double(s[(gi * p + pj) * c + ci]) * Double(k[pj * p + pi]) }
+                    }
+                    out[(gi * p + pi) * c + ci] = Float(acc)
+                }
+            }
+        }
+        return Tensor(shape: blocked.shape, scalars: out).unblocked(gridHeight: gh, gridWidth: gw, patchHeight: fh, patchWidth: fw)
+    }
+
+    @Test(arguments: [true, false])
+    func mixesAlongGridOrBlockLikeTheBlockedReference(grid: Bool) {
+        let x = pseudoRandom([1, 8, 12, 6], seed: grid ? 1 : 2)
+        let (gh, gw, fh, fw) = grid ? (2, 3, 4, 4) : (2, 2, 4, 6)
+        let n = grid ? gh * gw : fh * fw
+        let k = pseudoRandom([n, n], seed: 3), b = pseudoRandom([n], seed: 4)
+        let axis: SpatialMixAxis = grid ? .grid(height: gh, width: gw) : .block(height: fh, width: fw)
+        let mixed = x.spatialMix(channels: 3..<6, axis: axis, kernel: k, bias: b)
+        let expected = reference(x.channelSlice(3..<6), grid: grid, gh: gh, gw: gw, fh: fh, fw: fw, kernel: k, bias: b)
+        expectClose(mixed, expected, rtol: 1e-5, atol: 1e-5)
+    }
+
+    @Test func gatingUnitMultipliesUByMixedNormalisedVPlusOne() {
+        let x = pseudoRandom([1, 4, 4, 4], seed: 8)
+        let k = pseudoRandom([4, 4], seed: 9), b = pseudoRandom([4], seed: 10)
+        let ln = LayerNormParameters(scale: pseudoRandom([2], seed: 11), bias: pseudoRandom([2], seed: 12))
+        let axis = SpatialMixAxis.grid(height: 2, width: 2)
+        let gated = x.spatialMix(channels: 2..<4, axis: axis, kernel: k, bias: b, normalization: ln, gate: 0..<2)
+        let (u, v) = x.splitChannelsInHalf()
+        let mixed = v.layerNorm(ln).spatialMix(channels: 0..<2, axis: axis, kernel: k, bias: b)
+        let expected = zip(u.scalars, mixed.scalars).map { $0 * ($1 + 1) }
+        expectClose(gated, expected, rtol: 1e-5, atol: 1e-6)
+    }
+}
