@@ -31,7 +31,7 @@ struct PipelineJob {
                 } catch {
                     throw CheckpointFileError(path: url.path, underlying: error)
                 }
-                logger.info("stage \(index) \(spec.model): \(url.path): \(model.configuration)")
+                logger.info("stage \(index) (\(url.lastPathComponent)): \(model.configuration)")
                 return MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
                                   workers: plan.tileWorkersPerStage)
             }
@@ -53,7 +53,8 @@ struct PipelineJob {
         let restorer = VideoRestorer(
             input: input, output: options.output, stages: stages,
             encoder: EncoderSettings(
-                codec: output.codec, crf: output.crf.map(Double.init), preset: output.preset,
+                codec: output.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
+                crf: output.crf.map(Double.init), preset: output.preset,
                 pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt),
             options: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity, workersPerStage: 1, copyOtherStreams: output.copyAudio,

@@ -28,8 +28,8 @@ struct ProcessCommand: ParsableCommand {
     @Option(name: .customLong("stage"), help: "A restoration stage, repeatable, applied in order (identity).")
     var stages: [String] = ["identity"]
 
-    @Option(help: "Video encoder (any libavcodec encoder name).")
-    var codec = EncoderSettings.defaultCodec
+    @Option(help: "Video encoder (any libavcodec encoder name; default libx264, or the image format's own codec).")
+    var codec: String?
 
     @Option(help: "Constant rate factor, for encoders that have one (default 16).")
     var crf: Double?
@@ -71,7 +71,8 @@ struct ProcessCommand: ParsableCommand {
     func run() throws {
         let restorer = VideoRestorer(
             input: input, output: output, stages: stages.map { _ in IdentityStage() },
-            encoder: EncoderSettings(codec: codec, crf: crf, preset: preset, pixelFormat: pixelFormat, threads: threads),
+            encoder: EncoderSettings(
+                codec: codec ?? EncoderSettings.defaultCodec(forOutput: output), crf: crf, preset: preset, pixelFormat: pixelFormat, threads: threads),
             options: RestorerOptions(
                 queueCapacity: queueCapacity, workersPerStage: stageWorkers, decoderThreads: threads,
                 copyOtherStreams: !noAudio, overwrite: overwrite),

@@ -44,13 +44,7 @@ struct RestorationOptions: ParsableArguments {
     /// The pipeline with every option given on the command line applied over it.
     func applied(to pipeline: PipelineFile) -> PipelineFile {
         var p = pipeline
-        if let codec {
-            p.output.codec = codec
-            if codec != OutputSpec().codec {  // libx264's defaults mean nothing to another encoder
-                p.output.crf = nil
-                p.output.preset = nil
-            }
-        }
+        if let codec { p.output.codec = codec }
         if let crf { p.output.crf = crf }
         if let preset { p.output.preset = preset }
         if let pixelFormat { p.output.pixFmt = pixelFormat }

@@ -1,3 +1,5 @@
+import CFFmpeg
+
 /// How to encode the output video: any libavcodec encoder by name plus its common knobs.
 ///
 /// `crf` and `preset` apply to encoders that have those options (libx264, libx265, …). Left `nil`, they default to
@@ -7,6 +9,17 @@ public struct EncoderSettings: Sendable, Equatable {
     public static let defaultCodec = "libx264"
     public static let defaultCRF = 16.0
     public static let defaultPreset = "medium"
+
+    /// The encoder to use when none is named: an image sequence gets its format's own codec (`png`, `tiff`,
+    /// `mjpeg`, …; PNG keeps 16-bit), any video container gets ``defaultCodec``.
+    public static func defaultCodec(forOutput name: String) -> String {
+        guard let format = av_guess_format(nil, name, nil),
+            ["image2", "image2pipe"].contains(String(cString: format.pointee.name))
+        else { return defaultCodec }
+        let id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
+        guard let encoder = avcodec_find_encoder(id) else { return defaultCodec }
+        return String(cString: encoder.pointee.name)
+    }
 
     public var codec: String
     public var crf: Double?

@@ -82,7 +82,9 @@ extension PipelineFile {
         if let threads, threads < 1 || threads > 1024 {
             throw fail("threads", "\(threads) is not allowed (allowed: 1 to 1024, or leave it out for all cores)")
         }
-        if output.codec.isEmpty { throw fail("output.codec", "must name an encoder, e.g. libx264, libx265, ffv1, png") }
+        if let codec = output.codec, codec.isEmpty {
+            throw fail("output.codec", "must name an encoder, e.g. libx264, libx265, ffv1, png (or be left out)")
+        }
         if let crf = output.crf, !(0...63).contains(crf) {
             throw fail("output.crf", "\(crf) is not allowed (allowed: 0 to 63; libx264 uses 0 to 51)")
         }

@@ -113,9 +113,10 @@ public enum ModelReference: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// How the restored video is encoded.
+/// How the restored video is encoded. Unset values are chosen for the output: the encoder follows the output
+/// (libx264 for video files, PNG for `%04d.png` sequences), CRF 16 and preset medium where the encoder has them.
 public struct OutputSpec: Codable, Equatable, Sendable {
-    public var codec: String
+    public var codec: String?
     public var crf: Int?
     public var preset: String?
     /// A pixel format name, or `auto` to keep the input's bit depth and chroma where the encoder allows.
@@ -124,8 +125,7 @@ public struct OutputSpec: Codable, Equatable, Sendable {
     public var copyAudio: Bool
 
     public init(
-        codec: String = "libx264", crf: Int? = 16, preset: String? = "medium", pixFmt: String = "auto",
-        copyAudio: Bool = true
+        codec: String? = nil, crf: Int? = nil, preset: String? = nil, pixFmt: String = "auto", copyAudio: Bool = true
     ) {
         self.codec = codec
         self.crf = crf
@@ -144,9 +144,9 @@ public struct OutputSpec: Codable, Equatable, Sendable {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
         let defaults = OutputSpec()
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        codec = try c.decodeIfPresent(String.self, forKey: .codec) ?? defaults.codec
-        crf = try c.decodeIfPresent(Int.self, forKey: .crf) ?? (codec == defaults.codec ? defaults.crf : nil)
-        preset = try c.decodeIfPresent(String.self, forKey: .preset) ?? (codec == defaults.codec ? defaults.preset : nil)
+        codec = try c.decodeIfPresent(String.self, forKey: .codec)
+        crf = try c.decodeIfPresent(Int.self, forKey: .crf)
+        preset = try c.decodeIfPresent(String.self, forKey: .preset)
         pixFmt = try c.decodeIfPresent(String.self, forKey: .pixFmt) ?? defaults.pixFmt
         copyAudio = try c.decodeIfPresent(Bool.self, forKey: .copyAudio) ?? defaults.copyAudio
     }

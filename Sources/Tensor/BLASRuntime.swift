@@ -20,16 +20,36 @@ public enum BLASRuntime {
     /// Kernels that already use AVX-512 and need no re-exec.
     static let avx512Kernels: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
 
+    /// Set by a user who really wants the `OPENBLAS_CORETYPE` they exported, even a slower one.
+    static let keepVariable = "MAXIM_VIDEO_KEEP_OPENBLAS_CORETYPE"
+
     /// Call first thing in `main`. Re-executes the current binary with `OPENBLAS_CORETYPE` set when
     /// that selects a faster kernel; returns normally when nothing is to be done or exec fails.
+    ///
+    /// A preset `OPENBLAS_CORETYPE` naming a slower kernel is overridden too: such settings linger in
+    /// shell profiles and images (this project's own build machines export `Haswell`), and the user
+    /// must get the fast kernel without knowing any of this. `MAXIM_VIDEO_KEEP_OPENBLAS_CORETYPE=1`
+    /// keeps the preset value.
     public static func reexecWithFastKernelIfNeeded() {
-        guard getenv(guardVariable) == nil, getenv("OPENBLAS_CORETYPE") == nil else { return }
-        guard cpuSupportsAVX512(), !avx512Kernels.contains(coreName.lowercased()) else { return }
-        setenv("OPENBLAS_CORETYPE", fastCoreType, 1)
-        setenv(guardVariable, "1", 1)
+        let preset = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        guard let request = coreTypeToRequest(
+            cpuHasAVX512: cpuSupportsAVX512(), loadedCore: coreName,
+            alreadyReexecuted: getenv(guardVariable) != nil, keepPreset: getenv(keepVariable) != nil)
+        else { return }
+        setenv("OPENBLAS_CORETYPE", request, 1)
+        setenv(guardVariable, preset ?? "unset", 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // exec failed: keep running with the slow kernel rather than fail.
-        unsetenv("OPENBLAS_CORETYPE")
+        if let preset { setenv("OPENBLAS_CORETYPE", preset, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
+        unsetenv(guardVariable)
+    }
+
+    /// The core type to re-execute with, or nil to keep the loaded kernel.
+    static func coreTypeToRequest(
+        cpuHasAVX512: Bool, loadedCore: String, alreadyReexecuted: Bool, keepPreset: Bool
+    ) -> String? {
+        guard !alreadyReexecuted, !keepPreset, cpuHasAVX512 else { return nil }
+        return avx512Kernels.contains(loadedCore.lowercased()) ? nil : fastCoreType
     }
 
     /// Reads `/proc/cpuinfo` flags; false when unreadable.
@@ -69,7 +89,8 @@ public enum BLASRuntime {
     /// One line for `--verbose`.
     public static var description: String {
         let requested = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? "unset"
-        return "OpenBLAS kernel \(coreName) (OPENBLAS_CORETYPE=\(requested)), \(blasThreads) BLAS thread per call, "
+        let replaced = getenv(guardVariable).map { " set by maxim-video; was \(String(cString: $0))" } ?? ""
+        return "OpenBLAS kernel \(coreName) (OPENBLAS_CORETYPE=\(requested)\(replaced)), \(blasThreads) BLAS thread per call, "
             + "\(ComputeThreads.count) compute thread(s)"
     }
 }

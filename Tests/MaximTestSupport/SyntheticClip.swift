@@ -53,6 +53,8 @@ public struct SyntheticClip: Sendable {
 
     /// Writes the clip to `path` (the container follows the extension; a `%04d` pattern writes an image sequence).
     public func write(to path: String) throws {
+        // Tests encode in-process; keep libx264's banners out of the test log, as the product does.
+        LibavLog.configure(verbose: false)
         let format = VideoFormat(
             width: width, height: height, pixelFormat: pixelFormat, timeBase: timeBase,
             frameRate: variableFrameRate ? Rational(0, 1) : Rational(25, 1), sampleAspectRatio: sampleAspectRatio,

@@ -16,10 +16,12 @@ struct CommandRunner {
     }
 
     static func launch(
-        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, executable: URL = CommandRunner.executable,
+        environment: [String: String]? = nil
     ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         if let stdin { process.standardInput = stdin }
+        if let environment { process.environment = environment }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
@@ -31,8 +33,12 @@ struct CommandRunner {
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String], in directory: URL, stdin: FileHandle? = nil) throws -> Result {
-        let (process, out, err) = try launch(arguments, in: directory, stdin: stdin)
+    static func run(
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, executable: URL = CommandRunner.executable,
+        environment: [String: String]? = nil
+    ) throws -> Result {
+        let (process, out, err) = try launch(
+            arguments, in: directory, stdin: stdin, executable: executable, environment: environment)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

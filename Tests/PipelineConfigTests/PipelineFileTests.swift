@@ -61,10 +61,10 @@ import Testing
         #expect(p.queueCapacity == 3 && p.threads == 4)
     }
 
-    @Test func omittedOutputGetsLibx264Defaults() throws {
+    @Test func omittedOutputLeavesTheEncoderToTheOutput() throws {
         let p = try PipelineFile.parse("name: x\nstages:\n  - model: denoise\n", file: "x.yaml")
         #expect(p.output == OutputSpec())
-        #expect(p.output.codec == "libx264" && p.output.crf == 16 && p.output.pixFmt == "auto")
+        #expect(p.output.codec == nil && p.output.crf == nil && p.output.pixFmt == "auto" && p.output.copyAudio)
     }
 
     @Test func unknownFieldIsAnErrorNamingTheFieldAndTheAllowedOnes() throws {

@@ -21,4 +21,22 @@ import Testing
         #expect(BLASRuntime.avx512Kernels.contains("cooperlake"))
         #expect(!BLASRuntime.avx512Kernels.contains("haswell"))
     }
+
+    @Test func slowerKernelOnAnAVX512CPUIsReplacedEvenWhenPreset() {
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: true, loadedCore: "Haswell", alreadyReexecuted: false,
+                                              keepPreset: false) == "SkylakeX")
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: true, loadedCore: "Prescott", alreadyReexecuted: false,
+                                              keepPreset: false) == "SkylakeX")
+    }
+
+    @Test func nothingIsRequestedWhenItCannotHelpOrWasAlreadyTried() {
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: true, loadedCore: "Cooperlake", alreadyReexecuted: false,
+                                              keepPreset: false) == nil)
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: false, loadedCore: "Haswell", alreadyReexecuted: false,
+                                              keepPreset: false) == nil)
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: true, loadedCore: "Haswell", alreadyReexecuted: true,
+                                              keepPreset: false) == nil)
+        #expect(BLASRuntime.coreTypeToRequest(cpuHasAVX512: true, loadedCore: "Haswell", alreadyReexecuted: false,
+                                              keepPreset: true) == nil)
+    }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import MaximTestSupport
+import MediaIO
+import Testing
+
+/// The golden tiny checkpoint (random weights; 8 features, 2 stages): a real MAXIM file that runs fast.
+let tinyCheckpoint = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/golden/tiny/params.npz").path
+
+/// Every video packet's pts in seconds, sorted (presentation order).
+func seconds(_ stream: StreamInfo) -> [Double] {
+    (stream.packetTimestamps ?? []).sorted().map { Double($0) * stream.timeBase.doubleValue }
+}
+
+@Suite("maxim-video run / deblur / denoise")
+struct RestoreCommandTests {
+    /// A tagged BT.709 clip with variable frame rate and AAC audio: everything that must survive restoration.
+    func taggedClip(in dir: TemporaryDirectory, name: String = "in.mkv") throws -> SyntheticClip {
+        var clip = SyntheticClip()
+        clip.width = 96
+        clip.height = 80
+        clip.frames = 5
+        clip.variableFrameRate = true
+        clip.audio = AudioTrackSettings(codec: "aac")
+        clip.colors = try ColorTags(range: "tv", primaries: "bt709", transfer: "bt709", matrix: "bt709")
+        try clip.write(to: dir.path(name))
+        return clip
+    }
+
+    @Test func deblurWithACheckpointKeepsFramesTimestampsAudioAndColourTags() throws {
+        let dir = try TemporaryDirectory()
+        _ = try taggedClip(in: dir)
+        let result = try CommandRunner.run(
+            ["deblur", "in.mkv", "-o", "out.mkv", "--model", tinyCheckpoint, "--tile", "64", "--overlap", "16"],
+            in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let input = try MediaInfo.probe(dir.path("in.mkv"), collectTimestamps: true)
+        let output = try MediaInfo.probe(dir.path("out.mkv"), collectTimestamps: true)
+        let (vin, vout) = (try #require(input.video), try #require(output.video))
+        #expect(vout.frameCount == 5)
+        #expect(vout.width == 96 && vout.height == 80)
+        #expect(seconds(vout) == seconds(vin))
+        #expect(seconds(vin).count == 5)
+        #expect(output.audio?.codec == "aac")
+        #expect(output.audio?.frameCount == input.audio?.frameCount)
+        #expect([vout.colorRange, vout.colorPrimaries, vout.colorTransfer, vout.colorMatrix]
+            == [vin.colorRange, vin.colorPrimaries, vin.colorTransfer, vin.colorMatrix])
+        // The network changed the picture (the identity would not).
+        let before = try DecodedClip(dir.path("in.mkv")), after = try DecodedClip(dir.path("out.mkv"))
+        #expect(psnr(before.images[0], after.images[0]) < 40)
+    }
+
+    @Test func deblurWithoutAShippedModelNamesTheMissingModel() throws {
+        let dir = try TemporaryDirectory()
+        _ = try taggedClip(in: dir)
+        // Run a copy of the binary from a directory with no models/ above it.
+        let bin = dir.url.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CommandRunner.executable, to: bin.appendingPathComponent("maxim-video"))
+        let result = try CommandRunner.run(
+            ["deblur", "in.mkv", "-o", "out.mp4"], in: dir.url, executable: bin.appendingPathComponent("maxim-video"))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("built-in 'deblur' model (models/deblur-small.npz) is not installed"))
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mp4")))
+    }
+
+    @Test func runChainsThePipelineFilesStages() throws {
+        let dir = try TemporaryDirectory()
+        _ = try taggedClip(in: dir)
+        try """
+            name: twice
+            stages:
+              - {model: \(tinyCheckpoint), tile: 64, overlap: 16}
+              - {model: \(tinyCheckpoint), tile: 64, overlap: 8}
+            output: {codec: ffv1, pix_fmt: auto}
+            """.write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["run", "p.yaml", "-i", "in.mkv", "-o", "out.mkv", "--verbose"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.frameCount == 5)
+        #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.codec == "ffv1")
+        // --verbose reports the BLAS kernel, the thread plan, and tiles with their overlap cost.
+        #expect(result.stderr.contains("OpenBLAS kernel"))
+        #expect(result.stderr.contains("tile worker(s) per stage"))
+        #expect(result.stderr.contains("stage 1: 4 tiles of 64² (overlap 8) per 96×80 frame"))
+        #expect(result.stderr.contains("overlap cost"))
+    }
+
+    @Test func invalidPipelineFileIsAUsageErrorNamingTheField() throws {
+        let dir = try TemporaryDirectory()
+        _ = try taggedClip(in: dir)
+        try "name: bad\nstages:\n  - model: deblur\n    tile: 100\n".write(
+            toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["run", "p.yaml", "-i", "in.mkv", "-o", "out.mp4"], in: dir.url)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("p.yaml: stages[0].tile: 100 is not allowed"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mp4")))
+    }
+
+    @Test func denoiseFrameSequenceInAndOutKeeps16Bits() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("frames"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path("clean"), withIntermediateDirectories: true)
+        var clip = SyntheticClip()
+        clip.frames = 3
+        clip.codec = "png"
+        clip.pixelFormat = "rgb48be"
+        try clip.write(to: dir.path("frames/%04d.png"))
+        let result = try CommandRunner.run(
+            ["denoise", "frames/%04d.png", "-o", "clean/%04d.png", "--model", tinyCheckpoint, "--tile", "64",
+             "--overlap", "8"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir.path("clean")).sorted()
+        #expect(written == ["0001.png", "0002.png", "0003.png"])
+        #expect(try MediaInfo.probe(dir.path("clean/0001.png")).video?.pixelFormat == "rgb48be")
+    }
+}
+
+@Suite("BLAS kernel selection")
+struct BLASKernelSelectionTests {
+    @Test func aPresetSlowKernelIsReplacedOnAVX512CPUs() throws {
+        let dir = try TemporaryDirectory()
+        let input = URL(fileURLWithPath: tinyCheckpoint).deletingLastPathComponent().appendingPathComponent("input.npy")
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_CORETYPE"] = "Haswell"
+        environment["MAXIM_VIDEO_BLAS_REEXEC"] = nil
+        let result = try CommandRunner.run(
+            ["infer", "--checkpoint", tinyCheckpoint, "--input", input.path, "--output", "out.npy", "--verbose"],
+            in: dir.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let hasAVX512 = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy {
+            cpuinfo.range(of: " \($0)[ \n]", options: .regularExpression) != nil
+        }
+        let log = result.stdout + result.stderr
+        if hasAVX512 {
+            #expect(log.contains("OpenBLAS kernel SkylakeX (OPENBLAS_CORETYPE=SkylakeX set by maxim-video; was Haswell)"), "\(log)")
+        } else {
+            #expect(log.contains("OpenBLAS kernel Haswell"), "\(log)")
+        }
+    }
+}

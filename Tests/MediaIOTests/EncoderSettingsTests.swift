@@ -1,0 +1,13 @@
+import Testing
+
+@testable import MediaIO
+
+@Suite struct EncoderSettingsTests {
+    @Test(arguments: [
+        ("frames/%04d.png", "png"), ("out/%06d.tiff", "tiff"), ("a/%03d.jpg", "mjpeg"),
+        ("out.mp4", "libx264"), ("out.mkv", "libx264"), ("out.mov", "libx264"),
+    ])
+    func defaultEncoderFollowsTheOutput(name: String, codec: String) {
+        #expect(EncoderSettings.defaultCodec(forOutput: name) == codec)
+    }
+}
