@@ -1,3 +1,4 @@
+import Foundation
 import MediaIO
 import Testing
 
@@ -63,5 +64,38 @@ func noiseImage(width: Int, height: Int, seed: UInt64 = 1) -> RGBImage {
         #expect(tile.pixels[0 * 64 + 5] == image.pixels[0 * 5 + 3])
         #expect(tile.pixels[3 * 64 + 0] == image.pixels[1 * 5 + 0])
         #expect(tile.pixels[2 * 64 * 64 + 64 + 1] == image.pixels[2 * 15 + 5 + 1])
+    }
+}
+
+/// Counts tiles being restored at once, the most ever seen, and the total.
+final class InFlightCounter: TileRestorer, @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var current = 0
+    private(set) var most = 0
+    private(set) var total = 0
+
+    func restoreTile(_ tile: RGBImage) throws -> RGBImage {
+        lock.withLock {
+            current += 1
+            total += 1
+            most = max(most, current)
+        }
+        Thread.sleep(forTimeInterval: 0.002)
+        lock.withLock { current -= 1 }
+        return tile
+    }
+}
+
+@Suite struct TiledStageMemoryTests {
+    @Test(arguments: [1, 2, 3])
+    func aFrameOf4KNeverHasMoreTilesInFlightThanWorkers(workers: Int) throws {
+        let counter = InFlightCounter()
+        let stage = TiledStage(name: "count", restorer: counter, tile: 256, overlap: 32, workers: workers)
+        let image = RGBImage(width: 3840, height: 2160, pixels: [Float](repeating: 0.5, count: 3 * 3840 * 2160))
+        let out = try stage.restore(image)
+        #expect(counter.total == stage.tiler(width: 3840, height: 2160).tileCount)
+        #expect(counter.most <= workers)
+        #expect(out.pixels.count == image.pixels.count)
     }
 }
