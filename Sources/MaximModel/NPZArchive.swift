@@ -25,6 +25,15 @@ public enum NPZError: Error, Equatable, Sendable, CustomStringConvertible {
 /// central directory and handles numpy's ZIP64 local headers (sizes 0xFFFFFFFF + ZIP64 extra).
 public enum NPZArchive {
     /// Reads every array; keys are member names without `.npy`.
+    /// A one-line reason for a failed open, instead of Foundation's NSError dump.
+    static func reason(_ error: any Error, path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory, not a .npz file" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return (error as NSError).localizedDescription
+    }
+
     public static func read(contentsOf url: URL) throws(NPZError) -> [String: Tensor] {
         let path = url.path
         let head: Data
@@ -33,7 +42,7 @@ public enum NPZArchive {
             defer { try? handle.close() }
             head = try handle.read(upToCount: 4) ?? Data()
         } catch {
-            throw .unreadable(path: path, reason: "\(error)")
+            throw .unreadable(path: path, reason: Self.reason(error, path: path))
         }
         // Every zip starts with a local file header or, when empty, the end-of-directory record.
         guard head.count >= 4, head[0] == 0x50, head[1] == 0x4B,

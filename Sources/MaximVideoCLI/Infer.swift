@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import MaximModel
+import MediaIO
+import RestorationPipeline
 import Tensor
 
 /// `maxim-video infer`: runs a checkpoint on one whole image (no tiling). `.npy` in and out is the
-/// conformance interface: float32 NHWC with batch 1, or HWC; values as given, no clipping.
+/// conformance interface: float32 NHWC with batch 1, or HWC; values as given, no clipping. Picture files
+/// (PNG, JPEG, TIFF, …) go through MediaIO and are clipped to [0, 1] when saved.
 struct Infer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "infer",
@@ -13,10 +16,10 @@ struct Infer: ParsableCommand {
     @Option(help: "MAXIM checkpoint (.npz, official format).")
     var checkpoint: String
 
-    @Option(help: "Input image: float32 .npy, NHWC with batch 1 or HWC.")
+    @Option(help: "Input image: float32 .npy (NHWC with batch 1, or HWC), or a picture file (PNG, JPEG, TIFF).")
     var input: String
 
-    @Option(help: "Restored image (.npy; same layout as the input).")
+    @Option(help: "Restored image: .npy (same layout as an .npy input) or a picture file (clipped to [0, 1]).")
     var output: String
 
     @Option(name: .customLong("all-outputs"), help: "Directory for every stage/scale output (stage_{s}_scale_{k}.npy).")
@@ -29,18 +32,16 @@ struct Infer: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        for path in [input, output] where !path.lowercased().hasSuffix(".npy") {
-            throw ValidationError("\(path): only .npy images are supported by infer for now (image files come with MediaIO)")
-        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         BLASRuntime.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        LibavLog.configure(verbose: verbose)
         if verbose { print(BLASRuntime.description) }
         let model = try CheckpointLoader.load(contentsOf: URL(fileURLWithPath: checkpoint))
         if verbose { print("model: \(model.configuration)") }
-        let image = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: input)))
+        let (image, source) = try readInput()
         let batched: Tensor
         switch image.rank {
         case 3: batched = image.reshaped([1] + image.shape)
@@ -57,8 +58,12 @@ struct Infer: ParsableCommand {
                          Double(TensorMemory.peakBytes) / 1048576))
         }
         let restored = outputs.last!.last!
-        let final = image.rank == 3 ? restored.reshaped(Array(restored.shape.dropFirst())) : restored
-        try NPYFormat.encode(final).write(to: URL(fileURLWithPath: output))
+        if Self.isNPY(output) {
+            let final = image.rank == 3 ? restored.reshaped(Array(restored.shape.dropFirst())) : restored
+            try NPYFormat.encode(final).write(to: URL(fileURLWithPath: output))
+        } else {
+            try StillImage.write(RGBImage(nhwc: restored), to: output, like: source)
+        }
         if let allOutputs {
             let dir = URL(fileURLWithPath: allOutputs)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -68,5 +73,15 @@ struct Infer: ParsableCommand {
                 }
             }
         }
+    }
+
+    static func isNPY(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
+
+    /// The input as a tensor, plus the picture format it came in (nil for `.npy`).
+    func readInput() throws -> (Tensor, VideoFormat?) {
+        if Self.isNPY(input) { return (try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: input))), nil) }
+        let (picture, format) = try StillImage.read(input)
+        let tensor = Tensor(planar: picture)
+        return (tensor, format)
     }
 }

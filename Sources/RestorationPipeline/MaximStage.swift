@@ -12,21 +12,7 @@ public struct MaximTileRestorer: TileRestorer {
     public init(model: Maxim) { self.model = model }
 
     public func restoreTile(_ tile: RGBImage) throws -> RGBImage {
-        let plane = tile.width * tile.height
-        // Planar RGB → NHWC [1, H, W, 3].
-        let input = tile.pixels.withUnsafeBufferPointer { src in
-            Tensor(shape: [1, tile.height, tile.width, 3]) { i in src[(i % 3) * plane + i / 3] }
-        }
-        let output = model.restore(input)
-        var pixels = [Float](repeating: 0, count: 3 * plane)
-        output.withUnsafeBufferPointer { out in
-            for p in 0..<plane {
-                pixels[p] = out[3 * p]
-                pixels[plane + p] = out[3 * p + 1]
-                pixels[2 * plane + p] = out[3 * p + 2]
-            }
-        }
-        return RGBImage(width: tile.width, height: tile.height, pixels: pixels)
+        RGBImage(nhwc: model.restore(Tensor(planar: tile)))
     }
 }
 

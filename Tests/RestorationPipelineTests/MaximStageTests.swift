@@ -13,16 +13,6 @@ enum GoldenFixtures {
     static let model: Maxim = try! CheckpointLoader.load(contentsOf: tiny.appendingPathComponent("params.npz"))
 }
 
-func planar(_ t: Tensor) -> RGBImage {
-    let (_, h, w, _) = t.nhwc
-    let s = t.scalars
-    var pixels = [Float](repeating: 0, count: 3 * h * w)
-    for p in 0..<(h * w) {
-        for c in 0..<3 { pixels[c * h * w + p] = s[3 * p + c] }
-    }
-    return RGBImage(width: w, height: h, pixels: pixels)
-}
-
 /// A photograph-like test frame: smooth gradients, a few edges and fine texture.
 func sceneImage(width: Int, height: Int) -> RGBImage {
     var pixels = [Float](repeating: 0, count: 3 * width * height)
@@ -64,9 +54,9 @@ func seamRatio(_ image: RGBImage, tiler: Tiler) -> Double {
     @Test func aFrameOfOneTileGivesTheGoldenOutput() throws {
         let input = try NPYFormat.decode(Data(contentsOf: GoldenFixtures.tiny.appendingPathComponent("input.npy")))
         let golden = try NPZArchive.read(contentsOf: GoldenFixtures.tiny.appendingPathComponent("outputs.npz"))
-        let reference = planar(try #require(golden["stage_1/scale_2"]))
+        let reference = RGBImage(nhwc: try #require(golden["stage_1/scale_2"]))
         let stage = MaximStage(name: "tiny", model: GoldenFixtures.model, tile: 64, overlap: 16, workers: 1)
-        let out = try stage.restore(planar(input))
+        let out = try stage.restore(RGBImage(nhwc: input))
         let scale = reference.pixels.map { abs($0) }.max()!
         let worst = zip(out.pixels, reference.pixels).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-5 * scale, "max |out − golden| = \(worst), scale \(scale)")

@@ -1,0 +1,32 @@
+import MediaIO
+import Tensor
+
+// The one place where frames (planar RGB) and network tensors (NHWC) meet.
+
+extension Tensor {
+    /// An NHWC tensor `[1, H, W, 3]` holding `image`.
+    public init(planar image: RGBImage) {
+        let plane = image.width * image.height
+        self = image.pixels.withUnsafeBufferPointer { src in
+            Tensor(shape: [1, image.height, image.width, 3]) { i in src[(i % 3) * plane + i / 3] }
+        }
+    }
+}
+
+extension RGBImage {
+    /// The planar image held by an NHWC tensor `[1, H, W, 3]`.
+    public init(nhwc tensor: Tensor) {
+        let (n, h, w, c) = tensor.nhwc
+        precondition(n == 1 && c == 3, "expected an NHWC tensor [1, H, W, 3], got \(tensor.shape)")
+        let plane = h * w
+        var pixels = [Float](repeating: 0, count: 3 * plane)
+        tensor.withUnsafeBufferPointer { src in
+            for p in 0..<plane {
+                pixels[p] = src[3 * p]
+                pixels[plane + p] = src[3 * p + 1]
+                pixels[2 * plane + p] = src[3 * p + 2]
+            }
+        }
+        self.init(width: w, height: h, pixels: pixels)
+    }
+}

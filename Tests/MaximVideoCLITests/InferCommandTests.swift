@@ -1,0 +1,49 @@
+import Foundation
+import MaximModel
+import MaximTestSupport
+import MediaIO
+import Testing
+
+@Suite("maxim-video infer")
+struct InferCommandTests {
+    @Test func pictureFilesInAndOutMatchTheNPYOutputClippedTo8Bits() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.width = 96
+        clip.height = 80
+        clip.frames = 1
+        clip.codec = "png"
+        clip.pixelFormat = "rgb24"
+        try clip.write(to: dir.path("in.png"))
+        for out in ["out.png", "out.npy"] {
+            let result = try CommandRunner.run(
+                ["infer", "--checkpoint", tinyCheckpoint, "--input", "in.png", "--output", out], in: dir.url)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let png = try StillImage.read(dir.path("out.png")).image
+        let npy = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: dir.path("out.npy"))))
+        #expect(npy.shape == [1, 80, 96, 3])
+        #expect(png.width == 96 && png.height == 80)
+        // The random-weight network overshoots [0, 1] a lot; the picture holds the clipped values.
+        let values = npy.scalars
+        #expect(values.contains { $0 < 0 || $0 > 1 })
+        var worst: Float = 0
+        for p in 0..<(80 * 96) {
+            for c in 0..<3 {
+                let expected = (min(max(values[3 * p + c], 0), 1) * 255).rounded() / 255
+                worst = max(worst, abs(png.pixels[c * 80 * 96 + p] - expected))
+            }
+        }
+        #expect(worst <= 1.0 / 255 + 1e-6, "worst difference \(worst * 255) levels")
+    }
+
+    @Test func unreadablePictureIsAOneLineError() throws {
+        let dir = try TemporaryDirectory()
+        try Data("not a picture".utf8).write(to: URL(fileURLWithPath: dir.path("in.png")))
+        let result = try CommandRunner.run(
+            ["infer", "--checkpoint", tinyCheckpoint, "--input", "in.png", "--output", "out.png"], in: dir.url)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("in.png"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.png")))
+    }
+}
