@@ -43,8 +43,7 @@ def main():
     for name in a.names:
         cfg = parse(name)
         model = mj.model_from_config(cfg)
-        params = train.residual_zero_init(
-            jax.jit(model.init)(jax.random.PRNGKey(0), jnp.zeros((1, 64, 64, 3)))["params"])
+        params = train.residual_zero_init(mj.init_params(model, 0))
         tx = optax.adam(1e-4)
         opt = tx.init(params)
         loss_fn = train.make_loss(model, 0.1)

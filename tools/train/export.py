@@ -24,8 +24,7 @@ def export(run_dir, out=None):
     cfg = json.load(open(os.path.join(run_dir, "config.json")))
     arch = cfg["arch"]
     model = mj.model_from_config(arch)
-    x = jnp.zeros((1, 64, 64, 3), jnp.float32)
-    params = jax.jit(model.init)(jax.random.PRNGKey(0), x)["params"]
+    params = mj.init_params(model)  # template only
     a = cfg["args"]
     with open(os.path.join(run_dir, "checkpoint.msgpack"), "rb") as f:
         state = serialization.msgpack_restore(f.read())  # raw dicts; only params are needed

@@ -219,8 +219,7 @@ def main(argv=None):
                                                end_value=args.lr_min)
     tx = optax.chain(optax.clip_by_global_norm(args.clip) if args.clip > 0 else optax.identity(),
                      optax.adam(sched, b1=0.9, b2=0.999))
-    params = jax.jit(model.init)(jax.random.PRNGKey(args.seed), jnp.zeros((1, 64, 64, 3), jnp.float32))["params"]
-    params = residual_zero_init(params)
+    params = residual_zero_init(mj.init_params(model, args.seed))
     if args.init and not os.path.exists(ckpt_path):
         loaded = mj.load_npz_params(args.init)
         want = {k: v.shape for k, v in mj.flatten_params(params).items()}
