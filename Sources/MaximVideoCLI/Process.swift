@@ -22,61 +22,32 @@ struct ProcessCommand: ParsableCommand {
     @Argument(help: "A video file, an image-sequence pattern such as frames/%04d.png, or - for stdin.")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Output file, or an image-sequence pattern such as out/%04d.png.")
-    var output: String
-
     @Option(name: .customLong("stage"), help: "A restoration stage, repeatable, applied in order (identity).")
     var stages: [String] = ["identity"]
-
-    @Option(help: "Video encoder (any libavcodec encoder name; default libx264, or the image format's own codec).")
-    var codec: String?
-
-    @Option(help: "Constant rate factor, for encoders that have one (default 16).")
-    var crf: Double?
-
-    @Option(help: "Encoder preset, for encoders that have one (default medium).")
-    var preset: String?
-
-    @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's depth and chroma).")
-    var pixelFormat: String?
-
-    @Flag(name: .customLong("no-audio"), help: "Drop audio, subtitle and data streams.")
-    var noAudio = false
-
-    @Flag(help: "Replace OUTPUT if it exists.")
-    var overwrite = false
-
-    @Option(name: .customLong("queue-capacity"), help: "Frames each queue between threads may hold.")
-    var queueCapacity = 2
-
-    @Option(help: "Threads for the encoder and the decoder each (0: automatic).")
-    var threads = 0
 
     @Option(name: .customLong("stage-workers"), help: "Threads per restoration stage.")
     var stageWorkers = 1
 
-    @Flag(help: "Log the setup, the memory budget and a summary.")
-    var verbose = false
+    @OptionGroup var options: RestorationOptions
 
     func validate() throws {
-        guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard stageWorkers >= 1 else { throw ValidationError("--stage-workers must be at least 1") }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
         for name in stages where !Self.stageNames.contains(name) {
             throw ValidationError("unknown stage '\(name)'; available: \(Self.stageNames.joined(separator: ", "))")
         }
-        if let crf, crf < 0 { throw ValidationError("--crf must not be negative") }
     }
 
     func run() throws {
         let restorer = VideoRestorer(
-            input: input, output: output, stages: stages.map { _ in IdentityStage() },
+            input: input, output: options.output, stages: stages.map { _ in IdentityStage() },
             encoder: EncoderSettings(
-                codec: codec ?? EncoderSettings.defaultCodec(forOutput: output), crf: crf, preset: preset, pixelFormat: pixelFormat, threads: threads),
+                codec: options.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
+                crf: options.crf.map(Double.init), preset: options.preset, pixelFormat: options.pixelFormat,
+                threads: options.threads ?? 0),
             options: RestorerOptions(
-                queueCapacity: queueCapacity, workersPerStage: stageWorkers, decoderThreads: threads,
-                copyOtherStreams: !noAudio, overwrite: overwrite),
-            logger: commandLogger(verbose: verbose))
+                queueCapacity: options.queueCapacity ?? 2, workersPerStage: stageWorkers,
+                decoderThreads: options.threads ?? 0, copyOtherStreams: !options.noAudio, overwrite: options.overwrite),
+            logger: commandLogger(verbose: options.verbose))
         try runReportingProgress(restorer)
     }
 }
