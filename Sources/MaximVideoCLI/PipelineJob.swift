@@ -32,6 +32,10 @@ struct PipelineJob {
                     throw CheckpointFileError(path: url.path, underlying: error)
                 }
                 logger.info("stage \(index) (\(url.lastPathComponent)): \(model.configuration)")
+                let multiple = model.configuration.sizeMultiple
+                guard spec.tile % multiple == 0 else {
+                    throw TileSizeError(path: url.path, tile: spec.tile, multiple: multiple)
+                }
                 return MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
                                   workers: plan.tileWorkersPerStage)
             }
@@ -61,6 +65,16 @@ struct PipelineJob {
                 overwrite: options.overwrite),
             logger: logger)
         try runReportingProgress(restorer)
+    }
+}
+
+/// A tile size the checkpoint cannot run (its grid/block sizes need a larger multiple than 64).
+struct TileSizeError: Error, CustomStringConvertible {
+    let path: String
+    let tile: Int
+    let multiple: Int
+    var description: String {
+        "\(path): this model needs tiles that are a multiple of \(multiple) px; --tile \(tile) is not (use e.g. \(max(multiple, (tile / multiple) * multiple)))"
     }
 }
 
