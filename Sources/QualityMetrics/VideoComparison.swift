@@ -86,6 +86,10 @@ public struct VideoComparison: Sendable {
             if let wanted = preview.frame, wanted != keptIndex {
                 throw .previewFrameOutOfRange(reference: reference, frame: wanted, frames: index)
             }
+            // A clip that changes size mid-stream may leave the region outside the kept frame.
+            guard region.fits(width: kept[0].width, height: kept[0].height) else {
+                throw .regionOutsideFrame(reference: reference, region: region, width: kept[0].width, height: kept[0].height)
+            }
             // Panels left to right: input (when given) | restored | reference.
             let panels = kept.count == 3 ? [kept[2], kept[1], kept[0]] : [kept[1], kept[0]]
             image = SideBySide.compose(panels, region: region, gap: preview.gap)
