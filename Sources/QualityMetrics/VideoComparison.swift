@@ -4,9 +4,9 @@ import MediaIO
 /// Measures a restored clip against its reference (and, optionally, the degraded input against the same reference),
 /// pairing frames by index.
 ///
-/// Frames are streamed: at most `threads` frame pairs (triples with an input) are in memory, plus the one frame kept
-/// for the preview, so hour-long clips cost no more memory than a few frames. Decoding happens on the calling thread;
-/// each batch's metrics (SSIM dominates) run on `threads` threads.
+/// Frames are streamed: at most two batches of `threads` frame pairs (triples with an input) are in memory, plus the
+/// set kept for the preview, so hour-long clips cost no more memory than a few frames. Decoding happens on the calling
+/// thread while the previous batch's metrics (SSIM dominates) run on `threads` threads.
 public struct VideoComparison: Sendable {
     public var reference: String
     public var restored: String
@@ -50,6 +50,7 @@ public struct VideoComparison: Sendable {
 
         var frames: [FrameQuality] = []
         var batch: [[RGBImage]] = []
+        var running: MetricBatch?
         var index = 0
         while true {
             let r = try next(refReader), o = try next(outReader)
@@ -74,11 +75,14 @@ public struct VideoComparison: Sendable {
             batch.append(set)
             index += 1
             if batch.count == threads {
-                frames += measure(batch, firstIndex: index - batch.count)
+                // Measure this batch in the background while the next one decodes; at most two are in memory.
+                if let running { frames += running.wait() }
+                running = MetricBatch(batch, firstIndex: index - batch.count)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        frames += measure(batch, firstIndex: index - batch.count)
+        if let running { frames += running.wait() }
+        if !batch.isEmpty { frames += MetricBatch(batch, firstIndex: index - batch.count).wait() }
         guard index > 0 else { throw .noFrames(file: reference) }
 
         var image: RGBImage?
@@ -97,20 +101,6 @@ public struct VideoComparison: Sendable {
         return Outcome(
             report: QualityReport(reference: reference, restored: restored, input: input, frames: frames),
             preview: image)
-    }
-
-    /// Metrics of each `[reference, restored, input?]` set in `batch`, one set per thread.
-    func measure(_ batch: [[RGBImage]], firstIndex: Int) -> [FrameQuality] {
-        guard !batch.isEmpty else { return [] }
-        let slots = Slots(count: batch.count)
-        DispatchQueue.concurrentPerform(iterations: batch.count) { n in
-            let set = batch[n]
-            let psnr = ImageQuality.psnr(set[1], set[0]), ssim = ImageQuality.ssim(set[1], set[0])
-            let inputPSNR = set.count == 3 ? ImageQuality.psnr(set[2], set[0]) : nil
-            let inputSSIM = set.count == 3 ? ImageQuality.ssim(set[2], set[0]) : nil
-            slots.set(n, FrameQuality(index: firstIndex + n, psnr: psnr, ssim: ssim, inputPSNR: inputPSNR, inputSSIM: inputSSIM))
-        }
-        return slots.values
     }
 
     /// The files measured against the reference, in the order of a frame set after its reference frame.
@@ -155,25 +145,5 @@ public struct VideoComparison: Sendable {
         for (file, n) in zip(comparedFiles, counts.dropFirst()) where n != counts[0] {
             throw .frameCountMismatch(file: file, frames: n, reference: reference, referenceFrames: counts[0])
         }
-    }
-}
-
-/// Result slots the metric threads fill, one each, under a lock (the batch is tiny, contention is nil).
-private final class Slots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [FrameQuality?]
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ n: Int, _ value: FrameQuality) {
-        lock.lock()
-        defer { lock.unlock() }
-        storage[n] = value
-    }
-
-    var values: [FrameQuality] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage.map { $0! }
     }
 }
