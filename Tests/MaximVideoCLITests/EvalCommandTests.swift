@@ -113,6 +113,26 @@ struct EvalCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("plot.png")))
     }
 
+    @Test func unreadableInputFailsWithOneLineNamingIt() throws {
+        let dir = try Self.clips()
+        let result = try CommandRunner.run(
+            ["eval", "--reference", "ref.mkv", "--restored", "out.mkv", "--input", "missing.mkv"], in: dir.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("maxim-video: error: missing.mkv: cannot "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func sequencesAndVideosPairByIndex() throws {
+        let dir = try Self.clips()
+        try FileManager.default.createDirectory(atPath: dir.path("frames"), withIntermediateDirectories: true)
+        try LevelClip(offset: 3).write(to: dir.path("frames/%04d.png"))
+        let result = try CommandRunner.run(
+            ["eval", "--reference", "ref.mkv", "--restored", "frames/%04d.png", "--json"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        #expect(report.psnr.count == 6 && report.psnr.allSatisfy { abs($0 - 10 * log10(65025.0 / 9)) < 1e-9 })
+    }
+
     @Test(arguments: [
         ["--preview-frame", "2"],
         ["--preview", "p.png", "--preview-region", "1,2,3"],
