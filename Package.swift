@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
         .testTarget(name: "BatchModeTests", dependencies: ["BatchMode"]),
-        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO"]),
+        .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO", "MaximTestSupport"]),
         .testTarget(
             name: "MaximVideoCLITests",
             dependencies: ["MaximVideoCLI", "MediaIO", "MaximTestSupport"]

@@ -42,44 +42,62 @@ public enum ImageQuality {
         return w.map { $0 / s }
     }
 
-    /// Separable Gaussian filtering of one plane, 'valid' region only.
-    static func filterValid(_ p: [Double], width: Int, height: Int, window: [Double]) -> (values: [Double], width: Int, height: Int) {
-        let k = window.count
-        let ow = width - k + 1, oh = height - k + 1
-        var rows = [Double](repeating: 0, count: ow * height)
-        for y in 0..<height {
-            for x in 0..<ow {
-                var s = 0.0
-                for t in 0..<k { s += window[t] * p[y * width + x + t] }
-                rows[y * ow + x] = s
-            }
-        }
-        var out = [Double](repeating: 0, count: ow * oh)
-        for y in 0..<oh {
-            for x in 0..<ow {
-                var s = 0.0
-                for t in 0..<k { s += window[t] * rows[(y + t) * ow + x] }
-                out[y * ow + x] = s
-            }
-        }
-        return (out, ow, oh)
-    }
-
+    /// SSIM of one plane: the separable Gaussian filter of x, y, x², y² and xy over the 'valid' region, fused into one
+    /// horizontal pass and one row-at-a-time vertical pass that feeds the SSIM map directly, so a 1280×720 plane needs
+    /// five row-filtered planes and five row buffers rather than ten full planes (eval runs this on every frame).
     static func ssimPlane(_ x: [Double], _ y: [Double], width: Int, height: Int) -> Double {
         let radius = max(0, min(5, (min(width, height) - 1) / 2))
         let window = gaussianWindow(radius: radius, sigma: 1.5)
         let c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255)
-        let mx = filterValid(x, width: width, height: height, window: window).values
-        let my = filterValid(y, width: width, height: height, window: window).values
-        let xx = filterValid(zip(x, x).map(*), width: width, height: height, window: window).values
-        let yy = filterValid(zip(y, y).map(*), width: width, height: height, window: window).values
-        let xy = filterValid(zip(x, y).map(*), width: width, height: height, window: window).values
-        var sum = 0.0
-        for i in 0..<mx.count {
-            let vx = xx[i] - mx[i] * mx[i], vy = yy[i] - my[i] * my[i], cov = xy[i] - mx[i] * my[i]
-            sum += ((2 * mx[i] * my[i] + c1) * (2 * cov + c2)) / ((mx[i] * mx[i] + my[i] * my[i] + c1) * (vx + vy + c2))
+        let k = window.count, ow = width - k + 1, oh = height - k + 1
+        // Horizontal pass: the five statistics, each ow × height, stored one after another.
+        var rows = [Double](repeating: 0, count: 5 * ow * height)
+        let stride = ow * height
+        rows.withUnsafeMutableBufferPointer { r in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeBufferPointer { py in
+                    // Tap-major loops over contiguous rows vectorise; each output still sums its taps in order.
+                    for row in 0..<height {
+                        let o = row * ow
+                        for t in 0..<k {
+                            let w = window[t], base = row * width + t
+                            for col in 0..<ow {
+                                let a = px[base + col], b = py[base + col]
+                                r[o + col] += w * a
+                                r[stride + o + col] += w * b
+                                r[2 * stride + o + col] += w * (a * a)
+                                r[3 * stride + o + col] += w * (b * b)
+                                r[4 * stride + o + col] += w * (a * b)
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return sum / Double(mx.count)
+        // Vertical pass, one output row at a time, straight into the SSIM sum.
+        var acc = [Double](repeating: 0, count: 5 * ow)
+        var sum = 0.0
+        rows.withUnsafeBufferPointer { r in
+            acc.withUnsafeMutableBufferPointer { a in
+                for row in 0..<oh {
+                    for i in 0..<(5 * ow) { a[i] = 0 }
+                    for t in 0..<k {
+                        let w = window[t]
+                        for s in 0..<5 {
+                            let src = s * stride + (row + t) * ow, dst = s * ow
+                            for col in 0..<ow { a[dst + col] += w * r[src + col] }
+                        }
+                    }
+                    for col in 0..<ow {
+                        let mx = a[col], my = a[ow + col]
+                        let vx = a[2 * ow + col] - mx * mx, vy = a[3 * ow + col] - my * my
+                        let cov = a[4 * ow + col] - mx * my
+                        sum += ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+                    }
+                }
+            }
+        }
+        return sum / Double(ow * oh)
     }
 }
 
