@@ -35,6 +35,18 @@ public struct SegmentJournal: Codable, Equatable, Sendable {
         public var bytes: Int
         public var sha256: String
         public var lastPTS: Int64
+
+        public init(
+            index: Int, firstFrame: Int, frameCount: Int, file: String, bytes: Int, sha256: String, lastPTS: Int64
+        ) {
+            self.index = index
+            self.firstFrame = firstFrame
+            self.frameCount = frameCount
+            self.file = file
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.lastPTS = lastPTS
+        }
     }
 
     public var version = 1
