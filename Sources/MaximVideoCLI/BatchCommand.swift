@@ -38,6 +38,9 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("stable-seconds"), help: "Seconds a file's size and time must be unchanged.")
     var stableSeconds = 30.0
 
+    @Option(name: .customLong("segment-frames"), help: "Frames per resumable segment (default: about 10 s of video).")
+    var segmentFrames: Int?
+
     @Flag(name: .customLong("wait-for-lock"), help: "Wait for a running batch instead of exiting 0.")
     var waitForLock = false
 
@@ -50,6 +53,7 @@ struct BatchCommand: ParsableCommand {
     func validate() throws {
         if let maxJobs, maxJobs < 1 { throw ValidationError("--max-jobs must be at least 1") }
         if retries < 0 { throw ValidationError("--retries must not be negative") }
+        if let segmentFrames, segmentFrames < 1 { throw ValidationError("--segment-frames must be at least 1") }
         if stableSeconds < 0 { throw ValidationError("--stable-seconds must not be negative") }
     }
 
@@ -59,7 +63,8 @@ struct BatchCommand: ParsableCommand {
                 inbox: URL(fileURLWithPath: inbox), outbox: URL(fileURLWithPath: outbox),
                 pipeline: URL(fileURLWithPath: pipeline).standardizedFileURL,
                 state: URL(fileURLWithPath: state ?? URL(fileURLWithPath: inbox).appendingPathComponent(".maxim-state").path),
-                policy: AttemptPolicy(retries: retries), stableSeconds: stableSeconds, maxJobs: maxJobs)
+                policy: AttemptPolicy(retries: retries), stableSeconds: stableSeconds, maxJobs: maxJobs,
+                segmentFrames: segmentFrames)
             guard let summary = try runner.run(waitForLock: waitForLock) else {
                 printError("maxim-video: another batch run is already running; nothing to do")
                 if json { print(#"{"alreadyRunning":true}"#) }

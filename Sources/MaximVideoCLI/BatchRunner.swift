@@ -15,10 +15,11 @@ struct BatchRunner {
     let policy: AttemptPolicy
     let stableSeconds: Double
     let maxJobs: Int?
+    let segmentFrames: Int?
 
     init(
         inbox: URL, outbox: URL, pipeline: URL, state: URL, policy: AttemptPolicy, stableSeconds: Double,
-        maxJobs: Int?
+        maxJobs: Int?, segmentFrames: Int?
     ) throws {
         for (url, role) in [(inbox, "inbox"), (outbox, "outbox")] {
             var isDirectory: ObjCBool = false
@@ -35,6 +36,7 @@ struct BatchRunner {
         self.policy = policy
         self.stableSeconds = stableSeconds
         self.maxJobs = maxJobs
+        self.segmentFrames = segmentFrames
     }
 
     /// The run's summary, or nil when another run holds the lock and `waitForLock` is false.
@@ -102,7 +104,7 @@ struct BatchRunner {
         let arguments = [
             "run", pipeline.path, "-i", input.path, "-o", output.path, "--resume", "--overwrite",
             "--state", jobs.appendingPathComponent(name).path,
-        ]
+        ] + (segmentFrames.map { ["--segment-frames", String($0)] } ?? [])
         let start = Date()
         var attempt = 0
         while true {

@@ -99,6 +99,28 @@ struct BatchCommandTests {
         #expect(names(dir, "outbox") == inputs)
     }
 
+    /// A child stopped by SIGTERM (here raised by the test hook at a fixed frame) ends the run with 130; the input
+    /// stays in the inbox with its finished segments, and the next run resumes it.
+    @Test func interruptedChildEndsTheRunResumably() throws {
+        let dir = try prepare(inputs: ["a.mkv"], frames: 45)
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid:TERM"
+        let stopped = try CommandRunner.run(
+            batchArguments(["--segment-frames", "10"]), in: dir.url, environment: environment)
+        #expect(stopped.status == 130, "\(stopped.stderr)")
+        #expect(try summary(stopped)["interrupted"] as? Bool == true)
+        #expect(names(dir, "inbox") == ["a.mkv"])
+        #expect(names(dir, "outbox") == [])
+        let journal = dir.path("inbox/.maxim-state/jobs/a.mkv/journal.json")
+        #expect(FileManager.default.fileExists(atPath: journal))
+
+        let resumed = try CommandRunner.run(batchArguments(["--segment-frames", "10"]), in: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(names(dir, "inbox/done") == ["a.mkv"])
+        #expect(try MediaInfo.probe(dir.path("outbox/a.mkv"), scanPackets: true).video?.frameCount == 45)
+        #expect(!FileManager.default.fileExists(atPath: journal))
+    }
+
     @Test func aFileStillBeingWrittenIsLeftUntilStable() throws {
         let dir = try prepare(inputs: ["a.mkv"])
         try SyntheticClip().write(to: dir.path("inbox/growing.mkv"))
