@@ -71,6 +71,9 @@ struct BatchCommand: ParsableCommand {
                 return
             }
             if let metricsFile {
+                // The textfile collector's directory may be on a fresh volume: create it rather than fail the run.
+                try? FileManager.default.createDirectory(
+                    at: URL(fileURLWithPath: metricsFile).deletingLastPathComponent(), withIntermediateDirectories: true)
                 var metrics = summary.metrics
                 metrics.lastSuccess = summary.inputs.contains { $0.status == .done } ? Date().timeIntervalSince1970 : nil
                 try metrics.write(to: metricsFile)
