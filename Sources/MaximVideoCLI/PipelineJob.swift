@@ -119,12 +119,14 @@ extension SegmentedRestorer: Restorer {
     }
 }
 
-/// A segmented restorer when `--resume` or `--segment-frames` is given, else the one-piece restorer.
+/// A segmented (resumable) restorer for every job from a video file into a video file, so an uninterrupted run and
+/// a resumed one cut at the same frames and produce the same packets; the one-piece restorer only where segments
+/// cannot work (stdin, image sequences) and neither `--resume` nor `--segment-frames` asks for them.
 func makeRestorer(
     input: String, stages: [any RestorationStage], options: RestorationOptions, encoder: EncoderSettings,
     restorer: RestorerOptions, logger: Logger
 ) -> any Restorer {
-    guard options.segmented else {
+    guard options.segmented || canSegment(input: input, output: options.output) else {
         return VideoRestorer(
             input: input, output: options.output, stages: stages, encoder: encoder, options: restorer, logger: logger)
     }
@@ -133,6 +135,14 @@ func makeRestorer(
         segments: SegmentOptions(
             stateDirectory: options.stateDirectory, segmentFrames: options.segmentFrames, resume: options.resume),
         logger: logger)
+}
+
+/// Whether input and output are plain files, as segmented jobs need.
+func canSegment(input: String, output: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return input != "-" && !AtomicOutput.isPattern(URL(fileURLWithPath: input).lastPathComponent)
+        && FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) && !isDirectory.boolValue
+        && !AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent)
 }
 
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.

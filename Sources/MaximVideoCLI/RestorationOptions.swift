@@ -52,10 +52,9 @@ struct RestorationOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let crf, crf < 0 { throw ValidationError("--crf must not be negative") }
         if let segmentFrames, segmentFrames < 1 { throw ValidationError("--segment-frames must be at least 1") }
-        if state != nil && !segmented { throw ValidationError("--state needs --resume or --segment-frames") }
     }
 
-    /// Whether the job runs in resumable segments (``SegmentedRestorer``).
+    /// Whether resumable segments were asked for explicitly (file jobs use them anyway, see `makeRestorer`).
     var segmented: Bool { resume || segmentFrames != nil }
 
     /// The state directory: `--state`, else `.NAME.maxim-state` beside the output.

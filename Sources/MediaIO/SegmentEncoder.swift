@@ -48,6 +48,15 @@ public final class SegmentEncoder {
         packet = try Packet(file: file)
     }
 
+    /// Opens (and closes) the encoder and the converter `SegmentEncoder` would use, so bad settings fail early.
+    public static func check(video: VideoFormat, encoder settings: EncoderSettings, output: String) throws(MediaError) {
+        let encoder = try VideoEncoder(
+            settings: settings, video: video, globalHeader: wantsGlobalHeader(output), file: output)
+        _ = try FrameConverter(
+            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
+            direction: .fromRGB, file: output)
+    }
+
     /// Whether the container chosen by `output`'s name wants codec headers in extradata.
     static func wantsGlobalHeader(_ output: String) -> Bool {
         guard let format = av_guess_format(nil, output, nil) else { return false }

@@ -55,6 +55,9 @@ public final class SegmentedRestorer: Sendable {
         var reader = try VideoReader(file: input, copyOtherStreams: false, decoderThreads: options.decoderThreads)
         let format = reader.format
         let directory = URL(fileURLWithPath: segments.stateDirectory)
+        // Open the encoder once before touching the state directory, so a bad codec or pixel format fails at once
+        // and leaves nothing behind.
+        try SegmentEncoder.check(video: format, encoder: encoder, output: output)
         let journal = try prepareState(directory, format: format)
         let segmentFrames = journal.identity.segmentFrames
         let startFrame = journal.frameCount
@@ -74,9 +77,15 @@ public final class SegmentedRestorer: Sendable {
                     try reader.skip(frames: startFrame)
                 }
             }
-            counts = try restore(
-                reader, into: sink, startFrame: startFrame, segmentFrames: segmentFrames, total: format.estimatedFrameCount,
-                start: start, cancellation: cancellation, progress: progress)
+            do {
+                counts = try restore(
+                    reader, into: sink, startFrame: startFrame, segmentFrames: segmentFrames,
+                    total: format.estimatedFrameCount, start: start, cancellation: cancellation, progress: progress)
+            } catch {
+                // Nothing finished: nothing to resume, so leave no state directory behind.
+                if sink.journal.segments.isEmpty { try? FileManager.default.removeItem(at: directory) }
+                throw error
+            }
         }
         let finished = sink.journal
         guard finished.frameCount > 0 else {
@@ -126,6 +135,14 @@ public final class SegmentedRestorer: Sendable {
         }
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {
             throw MediaError(file: output, operation: "write the output", reason: "it is also the input")
+        }
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MediaError(file: output, operation: "write the output", reason: "directory \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw MediaError(file: output, operation: "write the output", reason: "directory \(directory) is not writable")
         }
         if !options.overwrite && FileManager.default.fileExists(atPath: output) {
             throw MediaError(
