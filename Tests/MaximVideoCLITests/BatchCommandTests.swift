@@ -121,6 +121,29 @@ struct BatchCommandTests {
         #expect(!FileManager.default.fileExists(atPath: journal))
     }
 
+    /// SIGTERM to the runner reaches the child, which stops at a frame boundary: the run ends with 130 and the input
+    /// stays in the inbox with its finished segments.
+    @Test func sigtermToTheRunnerIsForwardedToTheChild() throws {
+        let dir = try prepare(inputs: ["a.mkv"], frames: 150)
+        let (process, out, err) = try CommandRunner.launch(batchArguments(["--segment-frames", "10"]), in: dir.url)
+        // Signal once the child has finished its first segment (so it is surely running, with 140 frames to go).
+        let journal = dir.path("inbox/.maxim-state/jobs/a.mkv/journal.json")
+        while process.isRunning {
+            if let text = try? String(contentsOfFile: journal, encoding: .utf8), text.contains("segment-00000") { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
+        #expect(json["interrupted"] as? Bool == true)
+        #expect(names(dir, "inbox") == ["a.mkv"])
+        #expect(names(dir, "outbox") == [])
+        #expect(FileManager.default.fileExists(atPath: journal), "resumable state kept")
+    }
+
     @Test func aFileStillBeingWrittenIsLeftUntilStable() throws {
         let dir = try prepare(inputs: ["a.mkv"])
         try SyntheticClip().write(to: dir.path("inbox/growing.mkv"))
