@@ -115,7 +115,7 @@ extension VideoRestorer: Restorer {
 
 extension SegmentedRestorer: Restorer {
     var interruptedMessage: String {
-        "interrupted; finished segments kept in \(segments.stateDirectory); rerun with --resume to continue"
+        "interrupted; finished segments kept in \(segments.stateDirectory) (if any); rerun with --resume to continue"
     }
 }
 
