@@ -93,9 +93,8 @@ public enum SegmentConcatenator {
             return av_compare_ts(t, target.timeBase, dts, encoderTimeBase) <= 0
         }
 
-        var lastDTS = Int64.min
+        var sequencer = DecodeTimestampSequencer()
         var videoCount = 0
-        var rewrites = 0
         let expectedExtradata = encoder.extradata
         for (index, segment) in segments.enumerated() {
             let bytes: [UInt8]
@@ -124,18 +123,13 @@ public enum SegmentConcatenator {
                     if let base = source.baseAddress { out.pointer.pointee.data.update(from: base, count: source.count) }
                 }
                 let pts = av_rescale_q(stored.pts, encoderTimeBase, outTimeBase)
-                var dts = av_rescale_q(stored.dts, encoderTimeBase, outTimeBase)
-                if lastDTS != Int64.min && dts <= lastDTS {
-                    dts = lastDTS + 1
-                    rewrites += 1
-                    guard dts <= pts else {
-                        throw MediaError(
-                            file: file, operation: "concatenate segment \(segment)",
-                            reason: "its decode timestamps cannot follow the previous segment's without passing pts",
-                            hint: "use a finer time base or an encoder without B-frames")
-                    }
+                guard let dts = sequencer.next(pts: pts, dts: av_rescale_q(stored.dts, encoderTimeBase, outTimeBase))
+                else {
+                    throw MediaError(
+                        file: file, operation: "concatenate segment \(segment)",
+                        reason: "its decode timestamps cannot follow the previous segment's without passing pts",
+                        hint: "use a finer time base or an encoder without B-frames")
                 }
-                lastDTS = dts
                 out.pointer.pointee.pts = pts
                 out.pointer.pointee.dts = dts
                 out.pointer.pointee.duration = av_rescale_q(stored.duration, encoderTimeBase, outTimeBase)
@@ -151,6 +145,7 @@ public enum SegmentConcatenator {
             try fill()
         }
         try muxer.finish()
-        return Result(videoPackets: videoCount, passthroughPackets: passthroughCount, dtsRewrites: rewrites)
+        return Result(
+            videoPackets: videoCount, passthroughPackets: passthroughCount, dtsRewrites: sequencer.rewrites)
     }
 }

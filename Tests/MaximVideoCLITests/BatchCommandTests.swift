@@ -76,6 +76,14 @@ struct BatchCommandTests {
         #expect(!names(dir, ".").contains { $0.contains("partial") })
     }
 
+    @Test func maxJobsLimitsTheInputsOfOneRun() throws {
+        let dir = try prepare(inputs: ["a.mkv", "b.mkv", "c.mkv"])
+        let result = try CommandRunner.run(batchArguments(["--max-jobs", "2"]), in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(names(dir, "inbox/done") == ["a.mkv", "b.mkv"])
+        #expect(names(dir, "inbox").contains("c.mkv"))
+    }
+
     @Test func twoRunsAtOnceProcessEachInputExactlyOnce() throws {
         let inputs = ["a.mkv", "b.mkv", "c.mkv", "d.mkv"]
         let dir = try prepare(inputs: inputs)
