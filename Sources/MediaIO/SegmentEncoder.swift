@@ -1,15 +1,6 @@
 import CFFmpeg
 import Foundation
 
-/// What a finished segment file holds, for the job's journal.
-public struct SegmentSummary: Sendable, Equatable {
-    public let frameCount: Int
-    public let byteCount: Int
-    public let sha256: String
-    /// Pts of the segment's last frame; a resumed job seeks to it to find the next frame.
-    public let lastPTS: Int64
-}
-
 /// Encodes one segment of frames with a fresh encoder into its own ``SegmentFile``.
 ///
 /// A fresh encoder per segment makes every segment start with a keyframe and reference nothing outside itself
@@ -101,13 +92,5 @@ public final class SegmentEncoder {
                 return
             }
         }
-    }
-}
-
-extension VideoEncoder {
-    /// The codec headers the encoder put in extradata (empty when it has none).
-    var extradata: [UInt8] {
-        guard let data = context.pointee.extradata, context.pointee.extradata_size > 0 else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: Int(context.pointee.extradata_size)))
     }
 }
