@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["RestorationPipeline", "MediaIO", "MaximModel", "MaximTestSupport"]
         ),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
-        .testTarget(name: "BatchModeTests", dependencies: ["BatchMode"]),
+        .testTarget(name: "BatchModeTests", dependencies: ["BatchMode", "MaximTestSupport"]),
         .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO", "MaximTestSupport"]),
         .testTarget(
             name: "MaximVideoCLITests",

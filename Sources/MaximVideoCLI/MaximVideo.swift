@@ -7,7 +7,7 @@ public struct MaximVideo: ParsableCommand {
         abstract: "Restore video (deblur, denoise) with MAXIM models on the CPU.",
         subcommands: [
             ProbeCommand.self, ProcessCommand.self, RunCommand.self, DeblurCommand.self, DenoiseCommand.self,
-            EvalCommand.self, Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self,
+            BatchCommand.self, EvalCommand.self, Infer.self, ModelInfo.self, Bench.self, InferDebugIntermediates.self,
         ]
     )
 

@@ -54,13 +54,13 @@ struct PipelineJob {
         }
 
         let output = pipeline.output
-        let restorer = VideoRestorer(
-            input: input, output: options.output, stages: stages,
+        let restorer = makeRestorer(
+            input: input, stages: stages, options: options,
             encoder: EncoderSettings(
                 codec: output.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
                 crf: output.crf.map(Double.init), preset: output.preset,
                 pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt),
-            options: RestorerOptions(
+            restorer: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity, workersPerStage: 1, copyOtherStreams: output.copyAudio,
                 overwrite: options.overwrite),
             logger: logger)
@@ -114,8 +114,53 @@ func commandLogger(verbose: Bool) -> Logger {
     return logger
 }
 
+/// The two ways a job runs: in one piece (``VideoRestorer``) or in resumable segments (``SegmentedRestorer``).
+protocol Restorer {
+    var output: String { get }
+    /// What to tell the user when the run was interrupted.
+    var interruptedMessage: String { get }
+    func run(cancellation: CancellationToken, progress: (@Sendable (RestorationProgress) -> Void)?) throws
+        -> RestorationSummary
+}
+
+extension VideoRestorer: Restorer {
+    var interruptedMessage: String { "interrupted; no output written" }
+}
+
+extension SegmentedRestorer: Restorer {
+    var interruptedMessage: String {
+        "interrupted; finished segments kept in \(segments.stateDirectory) (if any); rerun with --resume to continue"
+    }
+}
+
+/// A segmented (resumable) restorer for every job from a video file into a video file, so an uninterrupted run and
+/// a resumed one cut at the same frames and produce the same packets; the one-piece restorer only where segments
+/// cannot work (stdin, image sequences) and neither `--resume` nor `--segment-frames` asks for them.
+func makeRestorer(
+    input: String, stages: [any RestorationStage], options: RestorationOptions, encoder: EncoderSettings,
+    restorer: RestorerOptions, logger: Logger
+) -> any Restorer {
+    guard options.segmented || canSegment(input: input, output: options.output) else {
+        return VideoRestorer(
+            input: input, output: options.output, stages: stages, encoder: encoder, options: restorer, logger: logger)
+    }
+    return SegmentedRestorer(
+        input: input, output: options.output, stages: stages, encoder: encoder, options: restorer,
+        segments: SegmentOptions(
+            stateDirectory: options.stateDirectory, segmentFrames: options.segmentFrames, resume: options.resume),
+        logger: logger)
+}
+
+/// Whether input and output are plain files, as segmented jobs need.
+func canSegment(input: String, output: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return input != "-" && !AtomicOutput.isPattern(URL(fileURLWithPath: input).lastPathComponent)
+        && FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) && !isDirectory.boolValue
+        && !AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent)
+}
+
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.
-func runReportingProgress(_ restorer: VideoRestorer) throws {
+func runReportingProgress(_ restorer: any Restorer) throws {
     let token = CancellationToken()
     let signals = SignalCancellation(token)
     defer { withExtendedLifetime(signals) {} }
@@ -129,7 +174,7 @@ func runReportingProgress(_ restorer: VideoRestorer) throws {
                    fps, summary.outputPixelFormat))
     } catch PipelineError.cancelled {
         reporter.finishLine()
-        printError("maxim-video: interrupted; no output written")
+        printError("maxim-video: \(restorer.interruptedMessage)")
         throw ExitStatus.interrupted
     } catch {
         reporter.finishLine()

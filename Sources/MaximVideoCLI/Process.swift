@@ -38,13 +38,13 @@ struct ProcessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let restorer = VideoRestorer(
-            input: input, output: options.output, stages: stages.map { _ in IdentityStage() },
+        let restorer = makeRestorer(
+            input: input, stages: stages.map { _ in IdentityStage() }, options: options,
             encoder: EncoderSettings(
                 codec: options.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
                 crf: options.crf.map(Double.init), preset: options.preset, pixelFormat: options.pixelFormat,
                 threads: options.threads ?? 0),
-            options: RestorerOptions(
+            restorer: RestorerOptions(
                 queueCapacity: options.queueCapacity ?? 2, workersPerStage: stageWorkers,
                 decoderThreads: options.threads ?? 0, copyOtherStreams: !options.noAudio, overwrite: options.overwrite),
             logger: commandLogger(verbose: options.verbose))

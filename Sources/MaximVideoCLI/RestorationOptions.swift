@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MediaIO
 import PipelineConfig
 
@@ -32,6 +33,17 @@ struct RestorationOptions: ParsableArguments {
     @Option(help: "CPU threads in all (default: the pipeline's setting, else every core).")
     var threads: Int?
 
+    @Flag(help: "Keep the finished segments of an interrupted run of the same job and continue after them.")
+    var resume = false
+
+    @Option(help: "State directory of a resumable job (default: .OUTPUT.maxim-state beside OUTPUT).")
+    var state: String?
+
+    @Option(
+        name: .customLong("segment-frames"),
+        help: "Frames per resumable segment (default: about 10 s of video). Implied by --resume.")
+    var segmentFrames: Int?
+
     @Flag(help: "Log the setup (BLAS kernel, threads, tiles, memory budget) and a summary.")
     var verbose = false
 
@@ -39,6 +51,17 @@ struct RestorationOptions: ParsableArguments {
         if let queueCapacity, queueCapacity < 1 { throw ValidationError("--queue-capacity must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let crf, crf < 0 { throw ValidationError("--crf must not be negative") }
+        if let segmentFrames, segmentFrames < 1 { throw ValidationError("--segment-frames must be at least 1") }
+    }
+
+    /// Whether resumable segments were asked for explicitly (file jobs use them anyway, see `makeRestorer`).
+    var segmented: Bool { resume || segmentFrames != nil }
+
+    /// The state directory: `--state`, else `.NAME.maxim-state` beside the output.
+    var stateDirectory: String {
+        if let state { return state }
+        let url = URL(fileURLWithPath: output)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).maxim-state").path
     }
 
     /// The pipeline with every option given on the command line applied over it.

@@ -13,8 +13,11 @@ public final class VideoReader: @unchecked Sendable {
     public let format: VideoFormat
     /// Streams whose packets are collected for copying (empty when `copyOtherStreams` is false).
     public let passthroughStreams: [PassthroughStream]
-    /// Frames returned so far.
+    /// Absolute index of the next frame (frames returned or skipped so far).
     public private(set) var framesDecoded = 0
+    /// Absolute index of the first frame returned after ``seek(toFrame:after:)`` or ``skip(frames:)``; returned
+    /// frames are indexed from it, so a pipeline always sees indices from 0.
+    public private(set) var firstIndex = 0
 
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
@@ -74,6 +77,58 @@ public final class VideoReader: @unchecked Sendable {
         }
     }
 
+    /// Seeks so that the next frame returned is absolute frame `index`, given the pts of frame `index - 1`: seeks to
+    /// the keyframe at or before that pts, then decodes forward and drops frames up to and including the one with
+    /// exactly that pts. Returns false (the reader is then unusable) when the anchor frame was not found, e.g. the
+    /// container cannot seek; the caller then opens a new reader and uses ``skip(frames:)``.
+    public func seek(toFrame index: Int, after anchorPTS: Int64) throws(MediaError) -> Bool {
+        precondition(framesDecoded == 0 && index > 0, "seek only on a fresh reader, to a frame after the first")
+        guard av_seek_frame(demuxer.context, videoIndex, anchorPTS, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
+        avcodec_flush_buffers(decoder.context)
+        pending = []
+        while let pts = try decodeWithoutConverting() {
+            if pts == anchorPTS {
+                framesDecoded = index
+                firstIndex = index
+                pending = []
+                return true
+            }
+            if pts > anchorPTS { return false }
+        }
+        return false
+    }
+
+    /// Decodes and drops the first `count` frames (the exact fallback when seeking is not possible).
+    public func skip(frames count: Int) throws(MediaError) {
+        precondition(framesDecoded == 0, "skip only on a fresh reader")
+        for skipped in 0..<count {
+            guard try decodeWithoutConverting() != nil else {
+                throw MediaError(
+                    file: file, operation: "resume at frame \(count)", reason: "the input ends after \(skipped) frames",
+                    hint: "the input changed since the job started; run without --resume")
+            }
+        }
+        framesDecoded = count
+        firstIndex = count
+        pending = []
+    }
+
+    /// Decodes the next frame without converting it; returns its pts, or nil at the end.
+    private func decodeWithoutConverting() throws(MediaError) -> Int64? {
+        while true {
+            switch try decoder.receive(into: frame) {
+            case .done:
+                let f = frame.pointer.pointee
+                return f.pts != cffmpeg_AV_NOPTS_VALUE() ? f.pts : f.best_effort_timestamp
+            case .endOfStream:
+                return nil
+            case .tryAgain:
+                if draining { return nil }
+                try feed()
+            }
+        }
+    }
+
     /// Passthrough packets read after the last frame; call once ``nextFrame()`` has returned nil.
     public func takeRemainingPassthrough() -> [PassthroughPacket] {
         defer { pending = [] }
@@ -112,7 +167,7 @@ public final class VideoReader: @unchecked Sendable {
                 hint: "remux the input into a container with timestamps (mkv, mp4)")
         }
         let decoded = DecodedFrame(
-            index: framesDecoded, image: image, timing: FrameTiming(pts: pts, duration: f.pkt_duration),
+            index: framesDecoded - firstIndex, image: image, timing: FrameTiming(pts: pts, duration: f.pkt_duration),
             passthrough: pending)
         pending = []
         framesDecoded += 1

@@ -104,6 +104,8 @@ struct ProcessCommandTests {
         #expect(dir.contents() == ["in.mkv"])
     }
 
+    /// A file job runs in resumable segments: SIGINT stops it with 130, writes no output and keeps the finished
+    /// segments in the hidden state directory for `--resume` (DESIGN §5).
     @Test func sigintStopsWithStatus130AndNoOutput() throws {
         let dir = try TemporaryDirectory()
         var clip = SyntheticClip()
@@ -125,8 +127,9 @@ struct ProcessCommandTests {
         process.waitUntilExit()
         let stderr = String(decoding: seen + rest, as: UTF8.self)
         #expect(process.terminationStatus == 130, "\(stderr)")
-        #expect(stderr.contains("interrupted; no output written"))
-        #expect(dir.contents() == ["in.mkv"])
+        #expect(stderr.contains("interrupted; finished segments kept in"), "\(stderr)")
+        #expect(stderr.contains("rerun with --resume"))
+        #expect(dir.contents() == [".out.mp4.maxim-state", "in.mkv"] || dir.contents() == ["in.mkv"])
     }
 
     func wav() -> [UInt8] {

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Moves finished inputs out of the inbox: to `done/` on success, to `failed/` with a `<name>.error.txt` report.
+///
+/// Both directories live inside the inbox, so a move is a `rename` on one file system (atomic), and the scanner
+/// never sees them as inputs (it only takes regular files directly in the inbox).
+public struct InboxFiler: Sendable {
+    public let inbox: URL
+
+    public init(inbox: URL) { self.inbox = inbox }
+
+    public var doneDirectory: URL { inbox.appendingPathComponent("done") }
+    public var failedDirectory: URL { inbox.appendingPathComponent("failed") }
+
+    public func markDone(_ input: URL) throws {
+        try move(input, to: doneDirectory)
+    }
+
+    /// Moves `input` to `failed/` and writes the report beside it (report first: a crash in between leaves the
+    /// input in the inbox, to be tried again, never a failed input without its reason).
+    public func markFailed(_ input: URL, report: FailureReport) throws {
+        try ensure(failedDirectory)
+        let reportURL = failedDirectory.appendingPathComponent(input.lastPathComponent + ".error.txt")
+        do {
+            try Data(report.text.utf8).write(to: reportURL, options: .atomic)
+        } catch {
+            throw BatchError.io(path: reportURL.path, operation: "write the failure report", errno: EIO)
+        }
+        try move(input, to: failedDirectory)
+    }
+
+    private func move(_ input: URL, to directory: URL) throws {
+        try ensure(directory)
+        let target = directory.appendingPathComponent(input.lastPathComponent)
+        guard rename(input.path, target.path) == 0 else {
+            throw BatchError.io(path: input.path, operation: "move it to \(directory.lastPathComponent)/", errno: errno)
+        }
+    }
+
+    private func ensure(_ directory: URL) throws {
+        guard mkdir(directory.path, 0o755) == 0 || errno == EEXIST else {
+            throw BatchError.io(path: directory.path, operation: "create the directory", errno: errno)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import BatchMode
+import Dispatch
+import Foundation
+import MediaIO
+
+/// Drains an inbox once: lock, find ready inputs, run each in a child process with retries, file it away.
+///
+/// The runner never restores anything itself: every input is a child `maxim-video run … --resume`, so a crash or an
+/// OOM kill costs one attempt of one input, and the child's segments survive for the retry or the next cron run.
+struct BatchRunner {
+    let inbox: URL
+    let outbox: URL
+    let pipeline: URL
+    let state: URL
+    let policy: AttemptPolicy
+    let stableSeconds: Double
+    let maxJobs: Int?
+    let segmentFrames: Int?
+
+    init(
+        inbox: URL, outbox: URL, pipeline: URL, state: URL, policy: AttemptPolicy, stableSeconds: Double,
+        maxJobs: Int?, segmentFrames: Int?
+    ) throws {
+        for (url, role) in [(inbox, "inbox"), (outbox, "outbox")] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
+            else { throw BatchError.notADirectory(path: url.path, role: role) }
+        }
+        guard FileManager.default.fileExists(atPath: pipeline.path) else {
+            throw BatchError.io(path: pipeline.path, operation: "read the pipeline file", errno: ENOENT)
+        }
+        self.inbox = inbox
+        self.outbox = outbox
+        self.pipeline = pipeline
+        self.state = state
+        self.policy = policy
+        self.stableSeconds = stableSeconds
+        self.maxJobs = maxJobs
+        self.segmentFrames = segmentFrames
+    }
+
+    /// The run's summary, or nil when another run holds the lock and `waitForLock` is false.
+    func run(waitForLock: Bool) throws -> BatchSummary? {
+        let jobs = state.appendingPathComponent("jobs")
+        do {
+            try FileManager.default.createDirectory(at: jobs, withIntermediateDirectories: true)
+        } catch {
+            throw BatchError.io(path: jobs.path, operation: "create the state directory", errno: EACCES)
+        }
+        let lock: BatchLock
+        do {
+            lock = try BatchLock(path: state.appendingPathComponent("batch.lock").path, mode: waitForLock ? .wait : .failIfHeld)
+        } catch is BatchLock.AlreadyHeld {
+            return nil
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        let child = ChildRun()
+        let stop = StopFlag()
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                printError("maxim-video: batch: stopping; the current input keeps its finished segments")
+                stop.set()
+                child.terminate()
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in signals { source.cancel() }
+        }
+
+        let scanner = InboxScanner(inbox: inbox, stableFor: stableSeconds)
+        let seen = try scanner.candidates()
+        var ready = try scanner.readyFiles()
+        var summary = BatchSummary()
+        summary.notReady = seen.filter { !ready.contains($0) }.map(\.lastPathComponent)
+        if let maxJobs { ready = Array(ready.prefix(maxJobs)) }
+        let filer = InboxFiler(inbox: inbox)
+
+        for input in ready {
+            if stop.isSet {
+                summary.interrupted = true
+                break
+            }
+            let result = try process(input, jobs: jobs, child: child, stop: stop, filer: filer)
+            summary.inputs.append(result)
+            if result.status == .interrupted {
+                summary.interrupted = true
+                break
+            }
+        }
+        return summary
+    }
+
+    private func process(
+        _ input: URL, jobs: URL, child: ChildRun, stop: StopFlag, filer: InboxFiler
+    ) throws -> BatchSummary.Input {
+        let name = input.lastPathComponent
+        let output = outbox.appendingPathComponent(name)
+        let log = jobs.appendingPathComponent(name + ".log")
+        let arguments = [
+            "run", pipeline.path, "-i", input.path, "-o", output.path, "--resume", "--overwrite",
+            "--state", jobs.appendingPathComponent(name).path,
+        ] + (segmentFrames.map { ["--segment-frames", String($0)] } ?? [])
+        let start = Date()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try child.run(arguments, log: log)
+            let seconds = Date().timeIntervalSince(start)
+            switch policy.decide(attempt: attempt, exitStatus: outcome.exitStatus, stopRequested: stop.isSet) {
+            case .succeeded:
+                try filer.markDone(input)
+                try? FileManager.default.removeItem(at: log)
+                let frames = (try? MediaInfo.probe(output.path, scanPackets: true))?.video?.frameCount
+                return .init(name: name, status: .done, attempts: attempt, seconds: seconds, frames: frames)
+            case .retry:
+                printError("maxim-video: batch: \(name): attempt \(attempt) failed (\(outcome.description)); retrying")
+            case .interrupted:
+                return .init(name: name, status: .interrupted, attempts: attempt, seconds: seconds)
+            case .giveUp:
+                let lines = ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
+                    .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+                let report = FailureReport(
+                    input: name, cause: FailureReport.cause(fromLog: lines), exitDescription: outcome.description,
+                    attempts: attempt, logTail: Array(lines.suffix(20)))
+                try filer.markFailed(input, report: report)
+                try? FileManager.default.removeItem(at: log)
+                try? FileManager.default.removeItem(at: jobs.appendingPathComponent(name))
+                printError("maxim-video: batch: \(name): failed: \(report.cause)")
+                return .init(name: name, status: .failed, attempts: attempt, seconds: seconds, error: report.cause)
+            }
+        }
+    }
+}
