@@ -213,46 +213,23 @@ public final class SegmentedRestorer: Sendable {
         _ reader: VideoReader, into sink: SegmentSink, startFrame: Int, segmentFrames: Int, total: Int?, start: Date,
         cancellation: CancellationToken, progress: (@Sendable (RestorationProgress) -> Void)?
     ) throws -> (decoded: Int, encoded: Int, maxInFlight: Int) {
-        let state = PipelineState()
-        let queues = (0...stages.count).map { _ in BoundedQueue<PipelineItem>(capacity: options.queueCapacity) }
-        let runners = stages.indices.map { i in
-            StageRunner(
-                stage: stages[i], input: queues[i], output: queues[i + 1], workers: options.workersPerStage, state: state)
-        }
-        let stopAll: @Sendable () -> Void = {
-            for queue in queues { queue.cancel() }
-            for runner in runners { runner.stop() }
-        }
-        state.setFailureHandler(stopAll)
-        cancellation.onCancel(stopAll)
-
-        let group = DispatchGroup()
-        func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-            group.enter()
-            let thread = Thread {
-                body()
-                group.leave()
-            }
-            thread.name = name
-            thread.start()
-        }
-        spawn("decode") {
+        let threads = StageThreads(stages: stages, options: options, cancellation: cancellation)
+        let state = threads.state
+        threads.spawn("decode") {
             do {
                 while !cancellation.isCancelled, let frame = try reader.nextFrame() {
                     if startFrame + frame.index == segmentFrames { TestHook.killIfRequested("segment-1-decode") }
                     state.frameDecoded()
-                    if !queues[0].push(frame) { return }
+                    if !threads.input.push(frame) { return }
                 }
-                queues[0].close()
+                threads.input.close()
             } catch {
                 state.fail(error)
             }
         }
-        for (i, runner) in runners.enumerated() {
-            for w in 0..<options.workersPerStage { spawn("stage-\(i)-\(w)") { runner.work() } }
-        }
-        let last = queues[stages.count]
-        spawn("encode") {
+        threads.startStages()
+        let last = threads.output
+        threads.spawn("encode") {
             do {
                 while let item = last.pop() {
                     try sink.write(item.image, timing: item.timing)
@@ -268,13 +245,6 @@ public final class SegmentedRestorer: Sendable {
                 state.fail(error)
             }
         }
-        group.wait()
-        if let error = state.firstError { throw error }
-        if cancellation.isCancelled { throw PipelineError.cancelled }
-        let counts = state.counts
-        guard counts.decoded == counts.encoded else {
-            throw PipelineError.frameCountMismatch(file: output, decoded: counts.decoded, encoded: counts.encoded)
-        }
-        return counts
+        return try threads.finish(output: output, cancellation: cancellation)
     }
 }

@@ -75,58 +75,25 @@ public final class VideoRestorer: Sendable {
                 "\(input): no colour matrix tag; converting as \(format.height >= 720 ? "BT.709 (HD)" : "BT.601 (SD)")")
         }
 
-        let state = PipelineState()
-        let queues = (0...stages.count).map { _ in BoundedQueue<PipelineItem>(capacity: options.queueCapacity) }
-        let runners = stages.indices.map { i in
-            StageRunner(
-                stage: stages[i], input: queues[i], output: queues[i + 1], workers: options.workersPerStage, state: state)
+        let threads = StageThreads(stages: stages, options: options, cancellation: cancellation)
+        let state = threads.state
+        threads.spawn("decode") {
+            Self.decode(reader, into: threads.input, state: state, cancellation: cancellation)
         }
-        let stopAll: @Sendable () -> Void = {
-            for queue in queues { queue.cancel() }
-            for runner in runners { runner.stop() }
-        }
-        state.setFailureHandler(stopAll)
-        cancellation.onCancel(stopAll)
-
-        let group = DispatchGroup()
-        func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-            group.enter()
-            let thread = Thread {
-                body()
-                group.leave()
-            }
-            thread.name = name
-            thread.start()
-        }
-
-        spawn("decode") {
-            Self.decode(reader, into: queues[0], state: state, cancellation: cancellation)
-        }
-        for (i, runner) in runners.enumerated() {
-            for w in 0..<options.workersPerStage { spawn("stage-\(i)-\(w)") { runner.work() } }
-        }
+        threads.startStages()
         let total = format.estimatedFrameCount
-        let last = queues[stages.count]
-        spawn("encode") {
-            Self.encode(from: last, to: writer, state: state, cancellation: cancellation) { done in
+        threads.spawn("encode") {
+            Self.encode(from: threads.output, to: writer, state: state, cancellation: cancellation) { done in
                 let elapsed = Date().timeIntervalSince(start)
                 progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: elapsed))
             }
         }
-        group.wait()
-
-        if let error = state.firstError {
+        let counts: (decoded: Int, encoded: Int, maxInFlight: Int)
+        do {
+            counts = try threads.finish(output: output, cancellation: cancellation)
+        } catch {
             target.discard()
             throw error
-        }
-        if cancellation.isCancelled {
-            target.discard()
-            throw PipelineError.cancelled
-        }
-        let counts = state.counts
-        guard counts.decoded == counts.encoded else {
-            target.discard()
-            throw PipelineError.frameCountMismatch(file: output, decoded: counts.decoded, encoded: counts.encoded)
         }
         try target.commit()
         return RestorationSummary(
