@@ -25,6 +25,10 @@ extension MaximVideo {
         } catch let error as CleanExit {
             exitForArgumentParser(error)
         } catch {
+            // Help and version requests reach us from `run()` as ArgumentParser's own (internal) error type;
+            // ArgumentParser knows them by their exit code. Everything else a command throws is a runtime failure.
+            let code = exitCode(for: error)
+            if code == .success || code == .validationFailure { exitForArgumentParser(error) }
             reportFailure(error)
             Foundation.exit(ExitStatus.failure.rawValue)
         }

@@ -35,3 +35,15 @@ struct ProbeCommandTests {
         #expect(result.stdout.contains("stream 1: audio aac, 48000 Hz, 2 ch"))
     }
 }
+
+@Suite("maxim-video --help")
+struct HelpTests {
+    @Test(arguments: [["--help"], ["deblur", "--help"], ["process", "--help"], ["batch", "--help"], ["eval", "-h"]])
+    func helpPrintsUsageAndSucceeds(arguments: [String]) throws {
+        let dir = try TemporaryDirectory()
+        let result = try CommandRunner.run(arguments, in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE:"), "\(result.stdout)")
+        #expect(!result.stderr.contains("error"), "\(result.stderr)")
+    }
+}
