@@ -29,42 +29,47 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `maxim-video deblur INPUT -o OUTPUT`: the built-in deblurring pipeline.
-struct DeblurCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "deblur", abstract: "Remove camera-motion blur (built-in model, or --model PATH.npz).")
+/// A one-model shortcut (`deblur`, `denoise`): the built-in pipeline of `task`, or the model given with --model.
+protocol BuiltinTaskCommand: ParsableCommand {
+    static var task: String { get }
+    var input: String { get }
+    var model: ModelOptions { get }
+    var options: RestorationOptions { get }
+}
 
-    @Argument(help: "A video file, an image-sequence pattern such as frames/%04d.png, or -.")
-    var input: String
-
-    @OptionGroup var model: ModelOptions
-    @OptionGroup var options: RestorationOptions
-
+extension BuiltinTaskCommand {
     func validate() throws { try validateTiles(model) }
 
     func run() throws {
-        try PipelineJob(pipeline: options.applied(to: builtinPipeline("deblur", model)), input: input, options: options)
+        try PipelineJob(pipeline: options.applied(to: builtinPipeline(Self.task, model)), input: input, options: options)
             .execute()
     }
 }
 
-/// `maxim-video denoise INPUT -o OUTPUT`: the built-in denoising pipeline.
-struct DenoiseCommand: ParsableCommand {
+/// `maxim-video deblur INPUT -o OUTPUT`: the built-in deblurring pipeline.
+struct DeblurCommand: BuiltinTaskCommand {
     static let configuration = CommandConfiguration(
-        commandName: "denoise", abstract: "Remove noise (built-in blind model, or --model PATH.npz).")
+        commandName: "deblur", abstract: "Remove camera-motion blur (built-in model, or --model PATH.npz).")
+    static let task = "deblur"
 
     @Argument(help: "A video file, an image-sequence pattern such as frames/%04d.png, or -.")
     var input: String
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var options: RestorationOptions
+}
 
-    func validate() throws { try validateTiles(model) }
+/// `maxim-video denoise INPUT -o OUTPUT`: the built-in denoising pipeline.
+struct DenoiseCommand: BuiltinTaskCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "denoise", abstract: "Remove noise (built-in blind model, or --model PATH.npz).")
+    static let task = "denoise"
 
-    func run() throws {
-        try PipelineJob(pipeline: options.applied(to: builtinPipeline("denoise", model)), input: input, options: options)
-            .execute()
-    }
+    @Argument(help: "A video file, an image-sequence pattern such as frames/%04d.png, or -.")
+    var input: String
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var options: RestorationOptions
 }
 
 /// The one-stage pipeline behind `deblur`/`denoise`, as `pipelines/<task>.yaml` describes it.

@@ -40,12 +40,18 @@ public final class SegmentEncoder {
     }
 
     /// Opens (and closes) the encoder and the converter `SegmentEncoder` would use, so bad settings fail early.
-    public static func check(video: VideoFormat, encoder settings: EncoderSettings, output: String) throws(MediaError) {
+    ///
+    /// - Returns: the pixel format the encoder receives, e.g. "yuv420p10le".
+    @discardableResult
+    public static func check(
+        video: VideoFormat, encoder settings: EncoderSettings, output: String
+    ) throws(MediaError) -> String {
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: wantsGlobalHeader(output), file: output)
         _ = try FrameConverter(
             width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
             direction: .fromRGB, file: output)
+        return pixelFormatName(encoder.pixelFormat)
     }
 
     /// Whether the container chosen by `output`'s name wants codec headers in extradata.

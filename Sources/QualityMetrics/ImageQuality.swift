@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MediaIO
 
 /// PSNR and SSIM of restored images against references, on the 8-bit scale restoration papers report.
@@ -100,7 +103,3 @@ public enum ImageQuality {
         return sum / Double(ow * oh)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -57,7 +57,10 @@ public final class SegmentedRestorer: Sendable {
         let directory = URL(fileURLWithPath: segments.stateDirectory)
         // Open the encoder once before touching the state directory, so a bad codec or pixel format fails at once
         // and leaves nothing behind.
-        try SegmentEncoder.check(video: format, encoder: encoder, output: output)
+        let outputPixelFormat = try SegmentEncoder.check(video: format, encoder: encoder, output: output)
+        logger.logPipelineSetup(
+            input: input, format: format, output: output, codec: encoder.codec, outputPixelFormat: outputPixelFormat,
+            stages: stages, framesInFlight: options.framesInFlightBound(stageCount: stages.count))
         let journal = try prepareState(directory, format: format)
         let segmentFrames = journal.identity.segmentFrames
         let startFrame = journal.frameCount

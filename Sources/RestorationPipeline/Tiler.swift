@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A tile's place in the frame. Tiles all have the same size; near the right/bottom edge of a frame
 /// smaller than one tile, part of the tile lies outside the frame and is filled by reflection.
 public struct TileRect: Sendable, Equatable {
@@ -87,9 +93,3 @@ public struct Tiler: Sendable, Equatable {
         return origins
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

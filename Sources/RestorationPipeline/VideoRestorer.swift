@@ -63,17 +63,9 @@ public final class VideoRestorer: Sendable {
         }
         let format = reader.format
         let bound = options.framesInFlightBound(stageCount: stages.count)
-        let megabytes = bound * format.width * format.height * 12 / 1_048_576
-        logger.info(
-            """
-            \(input): \(format.width)x\(format.height) \(format.pixelFormat) → \(output) with \(encoder.codec) \
-            \(writer.outputPixelFormat); stages: \(stages.map(\.name).joined(separator: " → ")); \
-            at most \(bound) frames (\(megabytes) MiB of RGB) in flight
-            """)
-        if format.colors.matrix == ColorTags.unspecified.matrix {
-            logger.notice(
-                "\(input): no colour matrix tag; converting as \(format.height >= 720 ? "BT.709 (HD)" : "BT.601 (SD)")")
-        }
+        logger.logPipelineSetup(
+            input: input, format: format, output: output, codec: encoder.codec,
+            outputPixelFormat: writer.outputPixelFormat, stages: stages, framesInFlight: bound)
 
         let threads = StageThreads(stages: stages, options: options, cancellation: cancellation)
         let state = threads.state
