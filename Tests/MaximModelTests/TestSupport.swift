@@ -1,16 +1,7 @@
 import Foundation
+@_exported import MaximTestSupport
 import Testing
 import Tensor
-
-/// Repository fixtures, found relative to this file (never the shared data folder).
-enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    static func golden(_ testCase: String, _ file: String) -> URL {
-        root.appendingPathComponent("golden").appendingPathComponent(testCase).appendingPathComponent(file)
-    }
-}
 
 /// How far `actual` is from `reference`, relative to the reference's scale.
 struct Closeness: CustomStringConvertible {

@@ -3,9 +3,7 @@ import MaximTestSupport
 import MediaIO
 import Testing
 
-/// The golden tiny checkpoint (random weights; 8 features, 2 stages): a real MAXIM file that runs fast.
-let tinyCheckpoint = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/golden/tiny/params.npz").path
+let tinyCheckpoint = Fixtures.tinyCheckpoint
 
 /// Every video packet's pts in seconds, sorted (presentation order).
 func seconds(_ stream: StreamInfo) -> [Double] {

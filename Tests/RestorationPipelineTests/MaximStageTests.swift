@@ -1,5 +1,6 @@
 import Foundation
 import MaximModel
+import MaximTestSupport
 import MediaIO
 import Tensor
 import Testing
@@ -7,10 +8,8 @@ import Testing
 @testable import RestorationPipeline
 
 enum GoldenFixtures {
-    static let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden/tiny")
     /// The golden tiny network (random weights, 8 features, 2 stages), loaded once for all tests.
-    static let model: Maxim = try! CheckpointLoader.load(contentsOf: tiny.appendingPathComponent("params.npz"))
+    static let model: Maxim = try! CheckpointLoader.load(contentsOf: Fixtures.golden("tiny", "params.npz"))
 }
 
 /// A photograph-like test frame: smooth gradients, a few edges and fine texture.
@@ -52,8 +51,8 @@ func seamRatio(_ image: RGBImage, tiler: Tiler) -> Double {
 
 @Suite struct MaximStageTests {
     @Test func aFrameOfOneTileGivesTheGoldenOutput() throws {
-        let input = try NPYFormat.decode(Data(contentsOf: GoldenFixtures.tiny.appendingPathComponent("input.npy")))
-        let golden = try NPZArchive.read(contentsOf: GoldenFixtures.tiny.appendingPathComponent("outputs.npz"))
+        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
+        let golden = try NPZArchive.read(contentsOf: Fixtures.golden("tiny", "outputs.npz"))
         let reference = RGBImage(nhwc: try #require(golden["stage_1/scale_2"]))
         let stage = MaximStage(name: "tiny", model: GoldenFixtures.model, tile: 64, overlap: 16, workers: 1)
         let out = try stage.restore(RGBImage(nhwc: input))

@@ -1,0 +1,15 @@
+import Foundation
+
+/// The repository's test fixtures (`Tests/Fixtures`), found relative to this file — never the shared data folder.
+public enum Fixtures {
+    public static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// A file of a golden conformance case, e.g. `golden("tiny", "params.npz")`.
+    public static func golden(_ testCase: String, _ file: String) -> URL {
+        root.appendingPathComponent("golden").appendingPathComponent(testCase).appendingPathComponent(file)
+    }
+
+    /// The golden tiny checkpoint (random weights; 8 features, 2 stages): a real MAXIM file that runs fast.
+    public static var tinyCheckpoint: String { golden("tiny", "params.npz").path }
+}
