@@ -18,6 +18,11 @@ public enum TestHook {
             kill(getpid(), SIGKILL)
         } else if requested == point + ":TERM" && !fired.exchange() {
             kill(getpid(), SIGTERM)
+            // SIGTERM is handled asynchronously (a Dispatch signal source); with the test's tiny frames the
+            // pipeline would otherwise race through many frames before the handler runs. Holding this thread
+            // (and, through the bounded queues, the decoder) lets the stop request be seen first, so the test
+            // checks what a stop does, not how fast a signal is scheduled.
+            usleep(300_000)
         }
     }
 
