@@ -81,7 +81,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "maxim-video",
-            dependencies: ["MaximVideoCLI", "Tensor"]
+            dependencies: ["MaximVideoCLI", "MediaIO", "Tensor"]
         ),
 
         // MARK: - Test support

@@ -57,20 +57,12 @@ struct BatchRunner {
 
         let child = ChildRun()
         let stop = StopFlag()
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                printError("maxim-video: batch: stopping; the current input keeps its finished segments")
-                stop.set()
-                child.terminate()
-            }
-            source.resume()
-            return source
+        let signals = StopSignals {
+            printError("maxim-video: batch: stopping; the current input keeps its finished segments")
+            stop.set()
+            child.terminate()
         }
-        defer {
-            for source in signals { source.cancel() }
-        }
+        defer { withExtendedLifetime(signals) {} }
 
         let scanner = InboxScanner(inbox: inbox, stableFor: stableSeconds)
         let seen = try scanner.candidates()

@@ -161,8 +161,8 @@ func canSegment(input: String, output: String) -> Bool {
 
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.
 func runReportingProgress(_ restorer: any Restorer) throws {
-    let token = CancellationToken()
-    let signals = SignalCancellation(token)
+    let signals = SignalCancellation()
+    let token = signals.token
     defer { withExtendedLifetime(signals) {} }
     let reporter = ProgressReporter()
     do {

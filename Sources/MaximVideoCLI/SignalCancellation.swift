@@ -1,32 +1,26 @@
-import Dispatch
 import Foundation
 import RestorationPipeline
 
-/// Turns SIGINT and SIGTERM into a ``CancellationToken`` cancellation, so the pipeline stops at a frame boundary and
-/// deletes its partial output. A second signal exits at once with status 130.
+/// Turns SIGINT and SIGTERM into a ``CancellationToken`` cancellation, so the pipeline stops at the next frame
+/// boundary and deletes its partial output. A second signal exits at once with status 130.
 ///
-/// Signals are received through `DispatchSource` on a global queue (not an async-signal context), so the handler may
-/// lock and print. Keep the value alive for as long as signals should be handled.
+/// The token reads the signal handler's atomic count directly (see ``StopSignals``), so frame loops see a stop
+/// request as soon as the handler has run; the watcher thread then cancels the token to wake blocked threads.
+/// Keep the value alive for as long as signals should be handled.
 final class SignalCancellation {
-    private let sources: [any DispatchSourceSignal]
+    let token: CancellationToken
+    private let signals: StopSignals
 
-    init(_ token: CancellationToken) {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if token.isCancelled { _exit(130) }
-                printError("maxim-video: stopping after the current frame (signal again to abort now)")
-                token.cancel()
-            }
-            source.resume()
-            return source
+    init() {
+        let token = CancellationToken(alsoCancelledWhen: { StopSignals.requested })
+        self.token = token
+        signals = StopSignals {
+            printError("maxim-video: stopping after the current frame (signal again to abort now)")
+            token.cancel()
         }
     }
 
     deinit {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        withExtendedLifetime(signals) {}
     }
 }

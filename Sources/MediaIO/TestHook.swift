@@ -2,7 +2,7 @@ import Foundation
 
 /// Test hook: `MAXIM_VIDEO_TEST_KILL_AT=<point>` makes the process SIGKILL itself when it reaches the named point, so
 /// crash-safety tests can stop a real process at an exact place instead of racing a timer;
-/// `MAXIM_VIDEO_TEST_KILL_AT=<point>:TERM` sends SIGTERM instead (the clean-stop path).
+/// `MAXIM_VIDEO_TEST_KILL_AT=<point>:TERM` raises SIGTERM instead (the clean-stop path).
 ///
 /// Points: `segment-1-decode` (decoder reaches the first frame of segment 1), `segment-3-mid` (encoder half way
 /// through segment 3), `concat` (half the video packets copied into the final file), `rename` (final file complete,
@@ -17,12 +17,9 @@ public enum TestHook {
         if requested == point {
             kill(getpid(), SIGKILL)
         } else if requested == point + ":TERM" && !fired.exchange() {
-            kill(getpid(), SIGTERM)
-            // SIGTERM is handled asynchronously (a Dispatch signal source); with the test's tiny frames the
-            // pipeline would otherwise race through many frames before the handler runs. Holding this thread
-            // (and, through the bounded queues, the decoder) lets the stop request be seen first, so the test
-            // checks what a stop does, not how fast a signal is scheduled.
-            usleep(300_000)
+            // `raise` signals the calling thread, so the handler has run when it returns: what follows sees the stop
+            // request exactly as a pipeline thread would see a signal that arrived at this point.
+            raise(SIGTERM)
         }
     }
 

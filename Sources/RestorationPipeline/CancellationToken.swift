@@ -9,10 +9,16 @@ public final class CancellationToken: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
     private var handlers: [@Sendable () -> Void] = []
+    private let externalRequest: (@Sendable () -> Bool)?
 
-    public init() {}
+    /// `externalRequest`, when given, is polled by ``isCancelled`` as well (a signal handler's atomic flag), so a
+    /// stop request is seen at the next frame boundary even before ``cancel()`` has run to wake blocked threads.
+    public init(alsoCancelledWhen externalRequest: (@Sendable () -> Bool)? = nil) {
+        self.externalRequest = externalRequest
+    }
 
     public var isCancelled: Bool {
+        if let externalRequest, externalRequest() { return true }
         lock.lock()
         defer { lock.unlock() }
         return cancelled

@@ -234,7 +234,7 @@ public final class SegmentedRestorer: Sendable {
         let last = threads.output
         threads.spawn("encode") {
             do {
-                while let item = last.pop() {
+                while !cancellation.isCancelled, let item = last.pop() {
                     try sink.write(item.image, timing: item.timing)
                     state.frameEncoded()
                     progress?(

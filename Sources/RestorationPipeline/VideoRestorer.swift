@@ -116,7 +116,7 @@ public final class VideoRestorer: Sendable {
     ) {
         do {
             var done = 0
-            while let item = queue.pop() {
+            while !cancellation.isCancelled, let item = queue.pop() {
                 for packet in item.passthrough { try writer.write(packet) }
                 try writer.write(item.image, timing: item.timing)
                 state.frameEncoded()

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import MaximVideoCLI
 import Tensor
 
@@ -6,5 +7,8 @@ import Tensor
 // OpenBLAS loads its AVX-512 kernel (see BLASRuntime).
 BLASRuntime.reexecWithFastKernelIfNeeded()
 BLASRuntime.configure(threads: ProcessInfo.processInfo.activeProcessorCount)
+
+// Before any encoder allocates: libx264 output must not depend on leftover heap contents (see ReproducibleHeap).
+ReproducibleHeap.enable()
 
 MaximVideo.main()
