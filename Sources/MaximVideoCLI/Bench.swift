@@ -14,6 +14,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Variant: S-1, S-2, S-3, M-1, M-2 or M-3.")
     var variant = "S-3"
 
+    @Option(help: "Benchmark this .npz checkpoint (e.g. a shipped model) instead of a variant with random weights.")
+    var checkpoint: String?
+
     @Option(help: "Input height and width (a multiple of 64).")
     var size = 256
 
@@ -45,13 +48,20 @@ struct Bench: ParsableCommand {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         BLASRuntime.configure(threads: threadCount)
         if verbose && !json { print(BLASRuntime.description) }
-        let configuration = MaximConfiguration.variant(variant)!
-        let random = RandomParameters()
-        let model = try Maxim(configuration: configuration, parameters: random)
-        let parameterCount = random.arrays.values.reduce(0) { $0 + $1.count }
-        if let saveCheckpoint {
-            let arrays = Dictionary(uniqueKeysWithValues: random.arrays.map { ("opt/target/" + $0.key, $0.value) })
-            try NPZArchive.write(arrays, to: URL(fileURLWithPath: saveCheckpoint))
+        let model: Maxim
+        let parameterCount: Int
+        let name: String
+        if let checkpoint {
+            let parameters = try CheckpointParameters(contentsOf: URL(fileURLWithPath: checkpoint))
+            model = try CheckpointLoader.load(parameters)
+            parameterCount = parameters.parameterCount
+            name = URL(fileURLWithPath: checkpoint).lastPathComponent
+        } else {
+            let random = RandomParameters()
+            model = try Maxim(configuration: MaximConfiguration.variant(variant)!, parameters: random)
+            parameterCount = random.arrays.values.reduce(0) { $0 + $1.count }
+            name = "MAXIM-" + variant
+            try saveRandom(random)
         }
         var seed: UInt64 = 42
         let input = Tensor(shape: [1, size, size, 3]) { _ in
@@ -86,7 +96,7 @@ struct Bench: ParsableCommand {
                 breakdown[kind.rawValue] = ["seconds": report.seconds[kind] ?? 0, "calls": report.calls[kind] ?? 0]
             }
             let object: [String: Any] = [
-                "variant": variant, "size": size, "threads": threadCount, "runs": runs,
+                "variant": name, "size": size, "threads": threadCount, "runs": runs,
                 "median_seconds": median, "min_seconds": times.first!, "gflop": gflops,
                 "gflops_per_second": gflops / median, "parameters": parameterCount,
                 "blas": BLASRuntime.description, "profiled_seconds": profiledTotal, "breakdown": breakdown,
@@ -95,7 +105,7 @@ struct Bench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("MAXIM-\(variant) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
+            print("\(name) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
             print(String(format: "peak tensor memory beyond weights: %.0f MiB", Double(peakActivationBytes) / 1048576))
@@ -109,5 +119,11 @@ struct Bench: ParsableCommand {
                          + "fused normalisation, im2col, gather/scatter and epilogues)", OpProfiler.blasCPUSeconds,
                          threadCount))
         }
+    }
+
+    private func saveRandom(_ random: RandomParameters) throws {
+        guard let saveCheckpoint else { return }
+        let arrays = Dictionary(uniqueKeysWithValues: random.arrays.map { ("opt/target/" + $0.key, $0.value) })
+        try NPZArchive.write(arrays, to: URL(fileURLWithPath: saveCheckpoint))
     }
 }

@@ -11,8 +11,9 @@ import Synchronization
 /// exact-size reuse of mmapped buffers keeps RSS close to the live tensor size and avoids the
 /// faults. At most `capacity` bytes are kept idle; beyond that buffers go back to the kernel.
 enum BufferPool {
-    /// Smaller buffers come from malloc.
-    static let threshold = 1 << 20
+    /// Smaller buffers come from malloc. Low enough that a forward pass's chunk scratch and low-resolution
+    /// activations are pooled too: no malloc/free (and no fill-byte `memset`, see `ReproducibleHeap`) per operation.
+    static let threshold = 1 << 16
     static let granularity = 1 << 16
     static let capacity = 384 << 20
 

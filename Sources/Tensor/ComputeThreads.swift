@@ -61,13 +61,33 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 /// Scratch memory for one chunk of a kernel; 64-byte aligned, freed by the caller's `defer`.
+///
+/// Chunk-sized blocks (≥ 64 KiB) come from ``BufferPool``, like tensors, so a forward pass makes no malloc calls
+/// of that size: they cost fragmentation and, with the heap fill byte the product sets for libx264's sake
+/// (`ReproducibleHeap`), a `memset` on every allocation and free. A 64-byte header before the returned block records
+/// its size for `freeScratch`.
 @inline(__always)
 func allocateScratch(_ count: Int) -> UnsafeMutablePointer<Float> {
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 16) * 4, alignment: 64)
-    return raw.bindMemory(to: Float.self, capacity: max(count, 16))
+    let bytes = scratchHeader + max(count, 16) * 4
+    let base: UnsafeMutableRawPointer
+    if bytes >= BufferPool.threshold {
+        base = BufferPool.allocate(bytes: bytes)
+    } else {
+        base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    }
+    base.storeBytes(of: bytes, as: Int.self)
+    return (base + scratchHeader).bindMemory(to: Float.self, capacity: max(count, 16))
 }
 
 @inline(__always)
 func freeScratch(_ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).deallocate()
+    let base = UnsafeMutableRawPointer(p) - scratchHeader
+    let bytes = base.load(as: Int.self)
+    if bytes >= BufferPool.threshold {
+        BufferPool.release(base, bytes: bytes)
+    } else {
+        base.deallocate()
+    }
 }
+
+private let scratchHeader = 64
