@@ -64,7 +64,7 @@ struct PipelineJob {
                 queueCapacity: pipeline.queueCapacity, workersPerStage: 1, copyOtherStreams: output.copyAudio,
                 overwrite: options.overwrite),
             logger: logger)
-        try runReportingProgress(restorer)
+        try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
     }
 }
 
@@ -116,6 +116,7 @@ func commandLogger(verbose: Bool) -> Logger {
 
 /// The two ways a job runs: in one piece (``VideoRestorer``) or in resumable segments (``SegmentedRestorer``).
 protocol Restorer {
+    var input: String { get }
     var output: String { get }
     /// What to tell the user when the run was interrupted.
     var interruptedMessage: String { get }
@@ -160,18 +161,18 @@ func canSegment(input: String, output: String) -> Bool {
 }
 
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.
-func runReportingProgress(_ restorer: any Restorer) throws {
+///
+/// A damaged input is reported in one line after the summary; a truncated one fails the run (status 1, its output
+/// kept: every frame that could be read) unless `allowTruncated`.
+func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws {
     let signals = SignalCancellation()
     let token = signals.token
     defer { withExtendedLifetime(signals) {} }
     let reporter = ProgressReporter()
+    let summary: RestorationSummary
     do {
-        let summary = try restorer.run(cancellation: token, progress: reporter.update)
+        summary = try restorer.run(cancellation: token, progress: reporter.update)
         reporter.finishLine()
-        let fps = summary.seconds > 0 ? Double(summary.frames) / summary.seconds : 0
-        printError(
-            String(format: "%@: %d frames in %.1f s (%.2f fps), %@", restorer.output, summary.frames, summary.seconds,
-                   fps, summary.outputPixelFormat))
     } catch PipelineError.cancelled {
         reporter.finishLine()
         printError("maxim-video: \(restorer.interruptedMessage)")
@@ -181,4 +182,21 @@ func runReportingProgress(_ restorer: any Restorer) throws {
         reportFailure(error)
         throw ExitStatus.failure
     }
+    let fps = summary.seconds > 0 ? Double(summary.frames) / summary.seconds : 0
+    printError(
+        String(format: "%@: %d frames in %.1f s (%.2f fps), %@", restorer.output, summary.frames, summary.seconds,
+               fps, summary.outputPixelFormat))
+    if summary.interlacedFrames > 0 {
+        printError(
+            "maxim-video: warning: \(restorer.input): \(summary.interlacedFrames) interlaced frame(s) were restored as "
+                + "progressive pictures; deinterlace first for best results (e.g. ffmpeg -vf bwdif)")
+    }
+    let damage = summary.inputDamage
+    if damage.isTruncated && !allowTruncated {
+        printError(
+            "maxim-video: error: \(restorer.input): \(damage.summary); \(restorer.output) holds those frames "
+                + "(pass --allow-truncated to accept a short input)")
+        throw ExitStatus.failure
+    }
+    if damage.isDamaged { printError("maxim-video: warning: \(restorer.input): \(damage.summary)") }
 }

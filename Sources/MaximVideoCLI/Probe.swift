@@ -46,6 +46,7 @@ struct ProbeCommand: ParsableCommand {
                         + "matrix \(s.colorMatrix ?? "?")")
             }
             if let rate = s.sampleRate, let ch = s.channels { parts.append("\(rate) Hz, \(ch) ch") }
+            if let language = s.language { parts.append("language \(language)") }
             if let n = s.frameCount { parts.append(s.type == "video" ? "\(n) frames" : "\(n) packets") }
             if let d = s.duration { parts.append(String(format: "%.3f s", d)) }
             lines.append(parts.joined(separator: ", "))

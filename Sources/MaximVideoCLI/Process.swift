@@ -48,6 +48,6 @@ struct ProcessCommand: ParsableCommand {
                 queueCapacity: options.queueCapacity ?? 2, workersPerStage: stageWorkers,
                 decoderThreads: options.threads ?? 0, copyOtherStreams: !options.noAudio, overwrite: options.overwrite),
             logger: commandLogger(verbose: options.verbose))
-        try runReportingProgress(restorer)
+        try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
     }
 }

@@ -44,6 +44,11 @@ struct RestorationOptions: ParsableArguments {
         help: "Frames per resumable segment (default: about 10 s of video). Implied by --resume.")
     var segmentFrames: Int?
 
+    @Flag(
+        name: .customLong("allow-truncated"),
+        help: "Accept an input that ends early (its frames are restored and written either way; without this flag the exit status is 1).")
+    var allowTruncated = false
+
     @Flag(help: "Log the setup (BLAS kernel, threads, tiles, memory budget) and a summary.")
     var verbose = false
 

@@ -35,6 +35,11 @@ public struct ColorTags: Sendable, Equatable, Hashable {
         self.matrix = try check(av_color_space_from_name(matrix), matrix, "matrix")
     }
 
+    /// PQ (SMPTE ST 2084) or HLG transfer: high dynamic range.
+    public var isHDR: Bool {
+        transfer == Int32(AVCOL_TRC_SMPTE2084.rawValue) || transfer == Int32(AVCOL_TRC_ARIB_STD_B67.rawValue)
+    }
+
     /// Everything unspecified.
     public static let unspecified = ColorTags(range: 0, primaries: 2, transfer: 2, matrix: 2)
 

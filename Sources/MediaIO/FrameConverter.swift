@@ -102,6 +102,7 @@ final class FrameConverter {
     /// Decoded picture → planar float RGB.
     func toRGB(_ frame: Frame) throws(MediaError) -> RGBImage {
         try checkShape(frame)
+        if videoFormat == AV_PIX_FMT_PAL8 { return paletteToRGB(frame) }
         try libavRequire(sws_scale_frame(sws, planar.pointer, frame.pointer), "convert a frame to RGB", file: file)
         let count = 3 * width * height
         let pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -113,6 +114,26 @@ final class FrameConverter {
                 readPlane(base, into: out)
             }
             initialized = count
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// Palette pictures are looked up directly: swscale routes `pal8` through YUV, which moved ~25 % of the samples
+    /// of a palette PNG by one code. The palette is 32-bit native-endian ARGB (alpha is dropped, as for all inputs).
+    private func paletteToRGB(_ frame: Frame) -> RGBImage {
+        let f = frame.pointer.pointee
+        let indices = f.data.0!, palette = UnsafeRawPointer(f.data.1!).bindMemory(to: UInt32.self, capacity: 256)
+        let plane = width * height
+        var pixels = [Float](repeating: 0, count: 3 * plane)
+        for y in 0..<height {
+            let row = indices + y * Int(f.linesize.0)
+            for x in 0..<width {
+                let argb = palette[Int(row[x])]
+                let i = y * width + x
+                pixels[i] = Float((argb >> 16) & 0xFF) / 255
+                pixels[plane + i] = Float((argb >> 8) & 0xFF) / 255
+                pixels[2 * plane + i] = Float(argb & 0xFF) / 255
+            }
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }

@@ -24,6 +24,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
                 index: i, type: av_get_media_type_string(p.pointee.codec_type).map { String(cString: $0) } ?? "unknown",
                 codec: String(cString: avcodec_get_name(p.pointee.codec_id)), timeBase: Rational(s.pointee.time_base))
             if s.pointee.nb_frames > 0 { info.frameCount = Int(s.pointee.nb_frames) }
+            info.language = dictionaryEntries(s.pointee.metadata)["language"]
             if s.pointee.duration != cffmpeg_AV_NOPTS_VALUE() && s.pointee.duration > 0 {
                 info.duration = Double(s.pointee.duration) * av_q2d(s.pointee.time_base)
             }

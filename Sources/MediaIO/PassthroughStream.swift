@@ -9,7 +9,29 @@ public struct PassthroughStream: Sendable {
     /// Codec name, e.g. "aac".
     public let codec: String
     public let timeBase: Rational
+    /// The stream's tags (language, title, …), copied to the output stream.
+    public let tags: [String: String]
+    /// `AV_DISPOSITION_*` flags (default, forced, hearing impaired, …), copied too.
+    let disposition: Int32
     let parameters: CodecParameters
+}
+
+/// A libav dictionary as Swift key/value pairs.
+func dictionaryEntries(_ dictionary: OpaquePointer?) -> [String: String] {
+    var entries: [String: String] = [:]
+    var entry: UnsafeMutablePointer<AVDictionaryEntry>? = nil
+    while let next = av_dict_get(dictionary, "", entry, AV_DICT_IGNORE_SUFFIX) {
+        entries[String(cString: next.pointee.key)] = String(cString: next.pointee.value)
+        entry = next
+    }
+    return entries
+}
+
+/// Sets an output stream's tags and disposition to an input stream's (language tags and default/forced flags
+/// must survive stream copy).
+func copyStreamDescription(tags: [String: String], disposition: Int32, to stream: UnsafeMutablePointer<AVStream>) {
+    for (key, value) in tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
+    stream.pointee.disposition = disposition
 }
 
 /// One packet of a ``PassthroughStream``, on its way from the demuxer to the muxer.

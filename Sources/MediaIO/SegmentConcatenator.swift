@@ -37,6 +37,7 @@ public enum SegmentConcatenator {
         videoStream.pointee.time_base = encoderTimeBase
         videoStream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         if !video.frameRate.isUnknown { videoStream.pointee.avg_frame_rate = video.frameRate.av }
+        video.hdr.attach(to: videoStream)
 
         let demuxer = try input.map { (name: String) throws(MediaError) in try Demuxer(file: name) }
         var map: [Int32: (out: Int32, timeBase: AVRational)] = [:]
@@ -53,6 +54,7 @@ public enum SegmentConcatenator {
                     avcodec_parameters_copy(out.pointee.codecpar, s.pointee.codecpar), "copy stream \(i)", file: file)
                 out.pointee.codecpar.pointee.codec_tag = 0
                 out.pointee.time_base = s.pointee.time_base
+                copyStreamDescription(tags: dictionaryEntries(s.pointee.metadata), disposition: s.pointee.disposition, to: out)
                 map[Int32(i)] = (out.pointee.index, s.pointee.time_base)
             }
         }

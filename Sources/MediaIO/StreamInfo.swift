@@ -20,6 +20,8 @@ public struct StreamInfo: Sendable, Equatable, Codable {
     public var colorMatrix: String?
     public var sampleRate: Int?
     public var channels: Int?
+    /// The stream's language tag (ISO 639-2, e.g. "eng"), when tagged.
+    public var language: String?
     /// Every packet pts in file order (only with `collectTimestamps`), in ``timeBase``.
     public var packetTimestamps: [Int64]?
 }

@@ -18,7 +18,8 @@ final class VideoEncoder {
                 hint: "use e.g. libx264, libx265, libx264rgb, ffv1 or png")
         }
         pixelFormat = try VideoEncoder.choosePixelFormat(
-            codec: codec, requested: settings.pixelFormat, input: video.pixelFormat, file: file)
+            codec: codec, requested: settings.pixelFormat, input: video.pixelFormat, width: video.width,
+            height: video.height, file: file)
         guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("encoder", file: file) }
         self.context = context
 
@@ -43,7 +44,15 @@ final class VideoEncoder {
         if let preset = settings.preset ?? (hasOption("preset") ? EncoderSettings.defaultPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
         }
-        try libavRequire(avcodec_open2(c, codec, &options), "open encoder \(codecName)", file: file)
+        let opened = avcodec_open2(c, codec, &options)
+        if opened < 0 && !VideoEncoder.fitsSubsampling(pixelFormat, width: video.width, height: video.height) {
+            throw MediaError(
+                file: file, operation: "open encoder \(codecName)",
+                reason: "\(pixelFormatName(pixelFormat)) subsamples chroma, which needs an even picture size, and the "
+                    + "video is \(video.width)x\(video.height)",
+                hint: "leave out --pix-fmt to keep the size in 4:4:4, or use e.g. --pix-fmt yuv444p")
+        }
+        try libavRequire(opened, "open encoder \(codecName)", file: file)
         if let unused = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(
                 file: file, operation: "open encoder \(codecName)",
@@ -75,9 +84,16 @@ final class VideoEncoder {
 
     /// The requested format (validated), else the input's format when the encoder takes it, else the encoder's
     /// format closest to the input (same depth and chroma where possible, `avcodec_find_best_pix_fmt_of_list`).
+    ///
+    /// Only formats whose chroma subsampling divides the picture size are chosen: the output keeps the input's size
+    /// exactly, so an odd-sized 4:2:0 input is encoded as 4:4:4 at the same depth (H.264/HEVC encoders cannot code
+    /// odd sizes in 4:2:0, and cropping or padding would change the picture). A requested subsampled format that does
+    /// not fit is used if the encoder takes it (FFV1 does); if it does not, opening fails with an error naming the
+    /// alternative.
     static func choosePixelFormat(
-        codec: UnsafePointer<AVCodec>, requested: String?, input: String, file: String
+        codec: UnsafePointer<AVCodec>, requested: String?, input: String, width: Int, height: Int, file: String
     ) throws(MediaError) -> AVPixelFormat {
+        let fits = { (format: AVPixelFormat) in fitsSubsampling(format, width: width, height: height) }
         var supported: [AVPixelFormat] = []
         if var p = codec.pointee.pix_fmts {
             while p.pointee != AV_PIX_FMT_NONE {
@@ -100,9 +116,26 @@ final class VideoEncoder {
             return format
         }
         let source = av_get_pix_fmt(input)
-        if supported.isEmpty { return sws_isSupportedOutput(source) != 0 ? source : AV_PIX_FMT_YUV420P }
-        if supported.contains(source) { return source }
-        let list = supported + [AV_PIX_FMT_NONE]
+        if supported.isEmpty {
+            if sws_isSupportedOutput(source) != 0 && fits(source) { return source }
+            return fits(AV_PIX_FMT_YUV420P) ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_YUV444P
+        }
+        let usable = supported.filter(fits)
+        guard !usable.isEmpty else {
+            throw MediaError(
+                file: file, operation: "choose the pixel format",
+                reason: "encoder \(name) has no pixel format for a \(width)x\(height) picture",
+                hint: "use an encoder with 4:4:4 or RGB formats, e.g. --codec libx264rgb or ffv1")
+        }
+        if usable.contains(source) { return source }
+        let list = usable + [AV_PIX_FMT_NONE]
         return list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, 0, nil) }
+    }
+
+    /// Whether `format`'s chroma subsampling divides `width`×`height`.
+    static func fitsSubsampling(_ format: AVPixelFormat, width: Int, height: Int) -> Bool {
+        guard let descriptor = av_pix_fmt_desc_get(format) else { return true }
+        let w = 1 << Int(descriptor.pointee.log2_chroma_w), h = 1 << Int(descriptor.pointee.log2_chroma_h)
+        return width % w == 0 && height % h == 0
     }
 }

@@ -13,6 +13,11 @@ public struct VideoFormat: Sendable, Equatable {
     public var colors: ColorTags
     /// The container's frame count, or an estimate from duration × frame rate; nil when neither is known.
     public var estimatedFrameCount: Int?
+    /// Clockwise quarter turns the reader applied so the frames are upright (from the input's display matrix); the
+    /// size and aspect ratio above are those of the turned frames, and the output carries no display matrix.
+    public var quarterTurns = 0
+    /// HDR10 static metadata of the input, carried to the output container (empty for SDR).
+    public var hdr = HDRMetadata()
 
     public init(
         width: Int, height: Int, pixelFormat: String, timeBase: Rational, frameRate: Rational,

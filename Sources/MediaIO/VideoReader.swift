@@ -18,6 +18,10 @@ public final class VideoReader: @unchecked Sendable {
     /// Absolute index of the first frame returned after ``seek(toFrame:after:)`` or ``skip(frames:)``; returned
     /// frames are indexed from it, so a pipeline always sees indices from 0.
     public private(set) var firstIndex = 0
+    /// Damage met so far (rejected packets, an early end); complete once ``nextFrame()`` has returned nil.
+    public private(set) var damage = InputDamage()
+    /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
+    public private(set) var interlacedFrames = 0
 
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
@@ -39,7 +43,18 @@ public final class VideoReader: @unchecked Sendable {
         decoder = try VideoDecoder(stream: stream, threads: decoderThreads, file: file)
         packet = try Packet(file: file)
         frame = try Frame(file: file)
-        format = VideoReader.describe(stream, in: demuxer.context, decoder: decoder.context)
+        var format = VideoReader.describe(stream, in: demuxer.context, decoder: decoder.context)
+        format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
+        if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
+        if format.quarterTurns % 2 == 1 {
+            swap(&format.width, &format.height)
+            let sar = format.sampleAspectRatio
+            if sar.numerator > 0 && sar.denominator > 0 {
+                format.sampleAspectRatio = Rational(sar.denominator, sar.numerator)
+            }
+        }
+        self.format = format
+        if stream.pointee.nb_frames > 0 { damage.announcedFrames = Int(stream.pointee.nb_frames) }
 
         var streams: [PassthroughStream] = []
         for i in 0..<demuxer.streamCount where i != index {
@@ -56,6 +71,7 @@ public final class VideoReader: @unchecked Sendable {
                     mediaType: av_get_media_type_string(type).map { String(cString: $0) } ?? "unknown",
                     codec: String(cString: avcodec_get_name(s.pointee.codecpar.pointee.codec_id)),
                     timeBase: Rational(s.pointee.time_base),
+                    tags: dictionaryEntries(s.pointee.metadata), disposition: s.pointee.disposition,
                     parameters: try CodecParameters(copying: s.pointee.codecpar, file: file)))
         }
         passthroughStreams = streams
@@ -65,7 +81,7 @@ public final class VideoReader: @unchecked Sendable {
     /// The next frame in presentation order, or nil once the input and the decoder are drained.
     public func nextFrame() throws(MediaError) -> DecodedFrame? {
         while true {
-            switch try decoder.receive(into: frame) {
+            switch try receive() {
             case .done:
                 return try emit()
             case .endOfStream:
@@ -116,7 +132,7 @@ public final class VideoReader: @unchecked Sendable {
     /// Decodes the next frame without converting it; returns its pts, or nil at the end.
     private func decodeWithoutConverting() throws(MediaError) -> Int64? {
         while true {
-            switch try decoder.receive(into: frame) {
+            switch try receive() {
             case .done:
                 let f = frame.pointer.pointee
                 return f.pts != cffmpeg_AV_NOPTS_VALUE() ? f.pts : f.best_effort_timestamp
@@ -136,20 +152,60 @@ public final class VideoReader: @unchecked Sendable {
     }
 
     private func feed() throws(MediaError) {
-        guard try demuxer.read(into: packet) else {
+        let more: Bool
+        do {
+            more = try demuxer.read(into: packet)
+        } catch {
+            // A container that breaks off part way (cut short, overwritten): keep what was read, record why.
+            guard framesDecoded > 0 || damage.rejectedPackets > 0 else { throw error }
+            damage.readError = error.reason
+            more = false
+        }
+        guard more else {
             _ = try decoder.send(nil)
             draining = true
             return
         }
         let index = packet.pointer.pointee.stream_index
         if index == videoIndex {
-            _ = try decoder.send(packet)
+            damage.videoPackets += 1
+            do {
+                _ = try decoder.send(packet)
+            } catch where error.code != nil && error.code != cffmpeg_AVERROR(ENOMEM) {
+                // Damaged packet: the decoder conceals what it can in the frames that follow; count and go on.
+                try noteRejected(error)
+            }
         } else if copiedIndices.contains(index) {
             let copy = try Packet(file: file)
             av_packet_move_ref(copy.pointer, packet.pointer)
             pending.append(PassthroughPacket(inputIndex: index, packet: copy))
         }
     }
+
+    /// The next decoded frame, with damage the decoder reports while decoding (frame threads report it here rather
+    /// than when the packet is sent) counted like a rejected packet.
+    private func receive() throws(MediaError) -> LibavStatus {
+        do {
+            return try decoder.receive(into: frame)
+        } catch where error.code != nil && error.code != cffmpeg_AVERROR(ENOMEM) {
+            try noteRejected(error)
+            return .tryAgain
+        }
+    }
+
+    private func noteRejected(_ error: MediaError) throws(MediaError) {
+        damage.rejectedPackets += 1
+        if damage.firstDecodeError == nil { damage.firstDecodeError = error.reason }
+        if damage.rejectedPackets > Self.maximumRejectedPackets && framesDecoded == 0 {
+            throw MediaError(
+                file: file, operation: "decode video",
+                reason: "\(damage.rejectedPackets) packets in a row are invalid (\(error.reason))",
+                hint: "the video stream is damaged beyond repair")
+        }
+    }
+
+    /// Rejected packets tolerated before the first decodable frame; beyond it the stream is not video we can read.
+    static let maximumRejectedPackets = 50
 
     private func emit() throws(MediaError) -> DecodedFrame {
         let f = frame.pointer.pointee
@@ -158,7 +214,8 @@ public final class VideoReader: @unchecked Sendable {
                 width: Int(f.width), height: Int(f.height), pixelFormat: AVPixelFormat(rawValue: f.format),
                 colors: format.colors, direction: .toRGB, file: file)
         }
-        let image = try converter!.toRGB(frame)
+        if f.interlaced_frame != 0 { interlacedFrames += 1 }
+        let image = try converter!.toRGB(frame).rotatedClockwise(quarterTurns: format.quarterTurns)
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
         let pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp
         guard pts != noPTS else {
@@ -171,6 +228,7 @@ public final class VideoReader: @unchecked Sendable {
             passthrough: pending)
         pending = []
         framesDecoded += 1
+        damage.decodedFrames = framesDecoded
         return decoded
     }
 
@@ -188,6 +246,31 @@ public final class VideoReader: @unchecked Sendable {
             timeBase: Rational(stream.pointee.time_base), frameRate: Rational(rate),
             sampleAspectRatio: Rational(sar), colors: ColorTags(parameters: p),
             estimatedFrameCount: estimateFrameCount(stream, context, rate: rate))
+    }
+
+    /// Clockwise quarter turns that show the stream upright, from its display matrix (0 without one). Rotations that
+    /// are not multiples of 90° and mirroring matrices are refused rather than silently dropped.
+    static func displayQuarterTurns(_ stream: UnsafeMutablePointer<AVStream>, file: String) throws(MediaError) -> Int {
+        var size: Int = 0
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 36 else {
+            return 0
+        }
+        let matrix = UnsafeRawPointer(data).bindMemory(to: Int32.self, capacity: 9)
+        if Int64(matrix[0]) * Int64(matrix[4]) - Int64(matrix[1]) * Int64(matrix[3]) < 0 {
+            throw MediaError(
+                file: file, operation: "read the display matrix", reason: "it mirrors the picture, which is not supported",
+                hint: "flip it first, e.g. ffmpeg -i IN -vf hflip -metadata:s:v rotate=0 OUT")
+        }
+        let counterclockwise = av_display_rotation_get(matrix)
+        guard counterclockwise.isFinite else { return 0 }
+        let clockwise = (-counterclockwise).truncatingRemainder(dividingBy: 360)
+        let turns = (clockwise / 90).rounded()
+        guard abs(clockwise - turns * 90) < 1 else {
+            throw MediaError(
+                file: file, operation: "read the display matrix",
+                reason: "it rotates by \(Int(clockwise.rounded()))°; only multiples of 90° are supported")
+        }
+        return (Int(turns) % 4 + 4) % 4
     }
 
     static func estimateFrameCount(

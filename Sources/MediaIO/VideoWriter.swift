@@ -53,6 +53,7 @@ public final class VideoWriter: @unchecked Sendable {
         stream.pointee.time_base = encoder.context.pointee.time_base
         stream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
+        video.hdr.attach(to: stream)
 
         for source in passthrough {
             let out = try muxer.addStream()
@@ -61,6 +62,7 @@ public final class VideoWriter: @unchecked Sendable {
                 "copy \(source.mediaType) stream \(source.inputIndex)", file: file)
             out.pointee.codecpar.pointee.codec_tag = 0  // let the output container pick its own tag
             out.pointee.time_base = source.timeBase.av
+            copyStreamDescription(tags: source.tags, disposition: source.disposition, to: out)
             passthroughMap[source.inputIndex] = (out.pointee.index, source.timeBase.av)
         }
 

@@ -1,3 +1,5 @@
+import MediaIO
+
 /// What a finished ``VideoRestorer/run(cancellation:progress:)`` did.
 public struct RestorationSummary: Sendable {
     /// Frames decoded, restored and encoded (always equal; a mismatch is an error).
@@ -10,4 +12,8 @@ public struct RestorationSummary: Sendable {
     public let maxFramesInFlight: Int
     /// The bound the queues guarantee for ``maxFramesInFlight`` (``RestorerOptions/framesInFlightBound(stageCount:)``).
     public let framesInFlightBound: Int
+    /// Damage found in the input (rejected packets, an early end); empty for a sound input.
+    public var inputDamage = InputDamage()
+    /// Input frames flagged interlaced: restored as progressive pictures (fields are not separated).
+    public var interlacedFrames = 0
 }

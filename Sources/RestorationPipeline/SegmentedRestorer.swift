@@ -123,10 +123,13 @@ public final class SegmentedRestorer: Sendable {
         if result.dtsRewrites > 0 {
             logger.info("\(output): raised \(result.dtsRewrites) decode timestamp(s) at segment boundaries")
         }
-        return RestorationSummary(
+        var summary = RestorationSummary(
             frames: finished.frameCount, seconds: Date().timeIntervalSince(start),
             outputPixelFormat: sink.outputPixelFormat.isEmpty ? "copied" : sink.outputPixelFormat,
             maxFramesInFlight: counts.maxInFlight, framesInFlightBound: bound)
+        summary.inputDamage = reader.damage
+        summary.interlacedFrames = reader.interlacedFrames
+        return summary
     }
 
     private func checkOutput() throws(MediaError) {

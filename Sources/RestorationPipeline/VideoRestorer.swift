@@ -88,10 +88,13 @@ public final class VideoRestorer: Sendable {
             throw error
         }
         try target.commit()
-        return RestorationSummary(
+        var summary = RestorationSummary(
             frames: counts.encoded, seconds: Date().timeIntervalSince(start),
             outputPixelFormat: writer.outputPixelFormat, maxFramesInFlight: counts.maxInFlight,
             framesInFlightBound: bound)
+        summary.inputDamage = reader.damage
+        summary.interlacedFrames = reader.interlacedFrames
+        return summary
     }
 
     private static func decode(

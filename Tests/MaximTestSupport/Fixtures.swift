@@ -12,4 +12,14 @@ public enum Fixtures {
 
     /// The golden tiny checkpoint (random weights; 8 features, 2 stages): a real MAXIM file that runs fast.
     public static var tinyCheckpoint: String { golden("tiny", "params.npz").path }
+
+    /// Noisy/clean PNG pairs (256×144 crops of two frames of a σ = 25 clip, see `Fixtures/denoise/README.md`).
+    public static func denoise(_ kind: String) -> URL {
+        root.appendingPathComponent("denoise").appendingPathComponent(kind)
+    }
+
+    /// A real-world media case made by `tools/fixtures/make_media_fixtures.sh` (e.g. `media("rotate90.mp4")`).
+    public static func media(_ name: String) -> String {
+        root.appendingPathComponent("media").appendingPathComponent(name).path
+    }
 }

@@ -41,8 +41,8 @@ public struct SyntheticClip: Sendable {
         for y in 0..<height {
             for x in 0..<width {
                 let i = y * width + x
-                let fx = Float(x) / Float(width - 1)
-                let fy = Float(y) / Float(height - 1)
+                let fx = Float(x) / Float(max(width - 1, 1))
+                let fy = Float(y) / Float(max(height - 1, 1))
                 pixels[i] = (fx + 0.05 * t).truncatingRemainder(dividingBy: 1)
                 pixels[width * height + i] = abs(sin(3 * fy + 0.3 * t)) * 0.9 + 0.05
                 pixels[2 * width * height + i] = 0.5 + 0.45 * sin(6 * (fx + fy) - 0.5 * t)

@@ -1,0 +1,181 @@
+import Foundation
+import MaximTestSupport
+import MediaIO
+import Testing
+
+/// Odd and broken inputs through the real binary: restored correctly, or refused in one line with a non-zero status.
+/// Cases our own encoder cannot make come from `Tests/Fixtures/media` (see `tools/fixtures/make_media_fixtures.sh`).
+@Suite("real-world media")
+struct RealWorldMediaTests {
+    private func process(_ arguments: [String], in dir: TemporaryDirectory) throws -> CommandRunner.Result {
+        try CommandRunner.run(["process"] + arguments + ["--stage", "identity"], in: dir.url)
+    }
+
+    /// Largest difference over the last column and the last row of every plane, where padding garbage would show.
+    private func edgeDifference(_ a: RGBImage, _ b: RGBImage) -> Float {
+        var worst: Float = 0
+        for c in 0..<3 {
+            let base = c * a.planeSize
+            for y in 0..<a.height {
+                let i = base + y * a.width + a.width - 1
+                worst = max(worst, abs(a.pixels[i] - b.pixels[i]))
+            }
+            for x in 0..<a.width {
+                let i = base + (a.height - 1) * a.width + x
+                worst = max(worst, abs(a.pixels[i] - b.pixels[i]))
+            }
+        }
+        return worst
+    }
+
+    @Test(arguments: [(641, 359, "yuv444p"), (641, 359, "yuv420p"), (31, 17, "yuv444p"), (1, 1, "yuv444p")])
+    func oddSizesKeepTheirSizeAndTheirEdges(width: Int, height: Int, pixelFormat: String) throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.pixelFormat, clip.frames) = (width, height, pixelFormat, 3)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try process(["in.mkv", "-o", "out.mkv", "--codec", "ffv1"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let input = try DecodedClip(dir.path("in.mkv")), output = try DecodedClip(dir.path("out.mkv"))
+        #expect(output.images.count == 3)
+        #expect(output.format.width == width && output.format.height == height)
+        for (a, b) in zip(input.images, output.images) {
+            #expect(maxAbsDifference(a, b) <= 3 / 255, "lossless identity through RGB")
+            #expect(edgeDifference(a, b) <= 3 / 255, "last row/column")
+        }
+    }
+
+    /// The default encoder (libx264) cannot code odd sizes in 4:2:0: the documented choice is 4:4:4 at the same size.
+    @Test func oddSized420InputIsEncodedAs444AtTheSameSizeByDefault() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.frames) = (65, 37, 3)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try process(["in.mkv", "-o", "out.mp4"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let video = try #require(try MediaInfo.probe(dir.path("out.mp4")).video)
+        #expect(video.width == 65 && video.height == 37 && video.pixelFormat == "yuv444p")
+        #expect(psnr(try DecodedClip(dir.path("in.mkv")).images[1], try DecodedClip(dir.path("out.mp4")).images[1]) > 35)
+
+        let refused = try process(["in.mkv", "-o", "forced.mp4", "--pix-fmt", "yuv420p"], in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("needs an even picture size"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("forced.mp4")))
+    }
+
+    @Test func oddSizedVideoThroughAMaximStageKeepsItsSize() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.pixelFormat, clip.frames) = (97, 45, "yuv444p", 2)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try CommandRunner.run(
+            ["deblur", "in.mkv", "-o", "out.mkv", "--model", tinyCheckpoint, "--tile", "64", "--overlap", "16"],
+            in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try DecodedClip(dir.path("out.mkv"))
+        #expect(output.images.count == 2 && output.format.width == 97 && output.format.height == 45)
+    }
+
+    /// Display matrices: the pixels are turned upright and the matrix dropped (never both, never neither). The
+    /// `rotate90.mp4` fixture's matrix turns the picture 90° counterclockwise for display (ffprobe: rotation=90; what
+    /// ffmpeg's autorotate shows), i.e. three clockwise quarter turns.
+    @Test(arguments: [("rotate90.mp4", 3), ("rotate180.mp4", 2)])
+    func rotatedVideoComesOutUprightWithoutAMatrix(file: String, quarterTurns: Int) throws {
+        let dir = try TemporaryDirectory()
+        #expect(try VideoReader(file: Fixtures.media(file)).format.quarterTurns == quarterTurns)
+        let result = try process([Fixtures.media(file), "-o", "out.mkv", "--codec", "ffv1"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let upright = try DecodedClip(Fixtures.media("upright.mp4"))
+        let output = try DecodedClip(dir.path("out.mkv"))
+        #expect(try VideoReader(file: dir.path("out.mkv")).format.quarterTurns == 0)
+        #expect(output.images.count == upright.images.count)
+        for (want, got) in zip(upright.images, output.images) {
+            let turned = want.rotatedClockwise(quarterTurns: quarterTurns)
+            #expect(got.width == turned.width && got.height == turned.height)
+            #expect(maxAbsDifference(got, turned) <= 3 / 255)
+        }
+    }
+
+    @Test(arguments: ["out.mkv", "out.mp4"])
+    func hdr10KeepsItsTagsAndStaticMetadata(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("hdr10.mp4"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let video = try #require(try MediaInfo.probe(dir.path(output)).video)
+        #expect(video.colorTransfer == "smpte2084" && video.colorPrimaries == "bt2020" && video.colorMatrix == "bt2020nc")
+        #expect(video.pixelFormat == "yuv420p10le", "10-bit in, 10-bit out")
+        let hdr = try VideoReader(file: dir.path(output)).format.hdr
+        #expect(hdr.maxContentLight == 1000)
+        #expect(!hdr.isEmpty)
+    }
+
+    @Test func interlacedInputIsProcessedWithAWarning() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("interlaced.mp4"), "-o", "out.mp4"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("4 interlaced frame(s) were restored as progressive pictures"), "\(result.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.mp4")).video?.frameCount == 4)
+    }
+
+    @Test func everyAudioAndSubtitleTrackKeepsItsLanguage() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("tracks.mkv"), "-o", "out.mkv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let streams = try MediaInfo.probe(dir.path("out.mkv")).streams
+        #expect(streams.map(\.type) == ["video", "audio", "audio", "subtitle"])
+        #expect(streams.dropFirst().map(\.language) == ["eng", "fra", "deu"])
+    }
+
+    @Test func truncatedInputIsRestoredAsFarAsItGoesAndFailsUnlessAllowed() throws {
+        let dir = try TemporaryDirectory()
+        let strict = try process([Fixtures.media("truncated.mp4"), "-o", "strict.mp4"], in: dir)
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("truncated: 13 of 30 frames could be read"), "\(strict.stderr)")
+        #expect(try MediaInfo.probe(dir.path("strict.mp4")).video?.frameCount == 13)
+
+        let allowed = try process([Fixtures.media("truncated.mp4"), "-o", "allowed.mp4", "--allow-truncated"], in: dir)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(allowed.stderr.contains("warning:") && allowed.stderr.contains("13 of 30"))
+        #expect(try MediaInfo.probe(dir.path("allowed.mp4")).video?.frameCount == 13)
+    }
+
+    /// Bytes overwritten in the middle of the file: the decoder conceals what it can, packets it rejects are
+    /// skipped and reported, the run finishes, and the frames that come out keep increasing timestamps.
+    @Test func overwrittenBytesMidFileAreConcealedOrReported() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.frames, clip.codec) = (128, 96, 40, "libx264")
+        clip.encoderOptions = ["g": "10"]
+        try clip.write(to: dir.path("in.mp4"))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("in.mp4")))
+        var state: UInt32 = 12345
+        for i in (bytes.count / 3)..<(bytes.count / 3 + 3000) {
+            state = state &* 1_103_515_245 &+ 12345
+            bytes[i] = UInt8(truncatingIfNeeded: state >> 16)
+        }
+        try bytes.write(to: URL(fileURLWithPath: dir.path("damaged.mp4")))
+        let result = try process(["damaged.mp4", "-o", "out.mkv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try #require(try MediaInfo.probe(dir.path("out.mkv"), collectTimestamps: true).video)
+        let count = try #require(out.frameCount)
+        #expect(count >= 30 && count <= 40)
+        if count < 40 {
+            #expect(result.stderr.contains("damaged video packet(s) skipped"), "lost frames are reported: \(result.stderr)")
+        }
+        let stamps = out.packetTimestamps ?? []
+        #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
+    /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
+    @Test func palettePNGsComeOutWithTheirExactColours() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: true)
+        let result = try process([Fixtures.media("palette/%04d.png"), "-o", "out/%04d.png"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let reference = try DecodedClip(Fixtures.media("palette-rgb/%04d.png")).images
+        let output = try DecodedClip(dir.path("out/%04d.png")).images
+        #expect(output.count == 2)
+        #expect(output == reference)
+    }
+}
