@@ -16,6 +16,8 @@ public struct SyntheticClip: Sendable {
     /// Constant-rate clips use 1/25; variable-rate ones use 1/1000 with irregular frame durations.
     public var variableFrameRate = false
     public var audio: AudioTrackSettings?
+    /// The first frame's pts (a non-zero start time when positive), in ``timeBase``.
+    public var firstPTS: Int64 = 0
 
     public init() {}
 
@@ -24,7 +26,7 @@ public struct SyntheticClip: Sendable {
 
     /// The timestamps the clip's frames get, in ``timeBase``.
     public var timings: [FrameTiming] {
-        var pts: Int64 = 0
+        var pts: Int64 = firstPTS
         return (0..<frames).map { i in
             let duration = variableFrameRate ? Self.irregularDurations[i % Self.irregularDurations.count] : 1
             defer { pts += duration }

@@ -178,4 +178,19 @@ struct RealWorldMediaTests {
         #expect(output.count == 2)
         #expect(output == reference)
     }
+
+    @Test func nonSquarePixelsSingleFrameAndLateStartKeepTheirAspectCountAndTime() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.frames, clip.firstPTS) = (96, 64, 1, 62)  // one frame, starting at 2.48 s
+        clip.sampleAspectRatio = Rational(16, 11)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try process(["in.mkv", "-o", "out.mp4"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let input = try #require(try MediaInfo.probe(dir.path("in.mkv"), collectTimestamps: true).video)
+        let output = try #require(try MediaInfo.probe(dir.path("out.mp4"), collectTimestamps: true).video)
+        #expect(output.frameCount == 1)
+        #expect(output.sampleAspectRatio == Rational(16, 11))
+        #expect(seconds(output) == seconds(input) && seconds(output).first.map { abs($0 - 2.48) < 1e-9 } == true)
+    }
 }
