@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "maxim-video", targets: ["maxim-video"]),
+        // Entry points for the libFuzzer harnesses in fuzz/ (a separate package, built with sanitizers).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -79,6 +81,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "FuzzTargets", dependencies: ["MaximModel", "MediaIO"]),
         .executableTarget(
             name: "maxim-video",
             dependencies: ["MaximVideoCLI", "MediaIO", "Tensor"]
@@ -106,6 +109,7 @@ let package = Package(
             dependencies: ["RestorationPipeline", "MediaIO", "MaximModel", "MaximTestSupport"]
         ),
         .testTarget(name: "PipelineConfigTests", dependencies: ["PipelineConfig"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "MaximTestSupport"]),
         .testTarget(name: "BatchModeTests", dependencies: ["BatchMode", "MaximTestSupport"]),
         .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO", "MaximTestSupport"]),
         .testTarget(

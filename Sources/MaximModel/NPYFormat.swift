@@ -54,7 +54,13 @@ public enum NPYFormat {
         }
         let (descr, fortran, shape) = try parseHeader(header)
         if fortran && shape.count > 1 { throw .fortranOrder }
-        let count = shape.reduce(1, *)
+        // Checked arithmetic: a hostile header's shape must be an error, not an overflow trap.
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw .badHeader("shape \(shape) has more elements than memory can hold") }
+            count = product
+        }
         let itemSize: Int
         switch descr {
         case "<f4", "|f4", "=f4": itemSize = 4
@@ -63,7 +69,8 @@ public enum NPYFormat {
         default: throw .unsupportedDType(descr)
         }
         let dataStart = headerStart + headerLength
-        let needed = count * itemSize
+        let (needed, overflow) = count.multipliedReportingOverflow(by: itemSize)
+        guard !overflow else { throw .badHeader("shape \(shape) has more elements than memory can hold") }
         guard bytes.count - dataStart >= needed else {
             throw .truncated(expectedBytes: needed, actualBytes: bytes.count - dataStart)
         }

@@ -214,6 +214,14 @@ public final class VideoReader: @unchecked Sendable {
                 width: Int(f.width), height: Int(f.height), pixelFormat: AVPixelFormat(rawValue: f.format),
                 colors: format.colors, direction: .toRGB, file: file)
         }
+        let (expectedWidth, expectedHeight) = format.quarterTurns % 2 == 1
+            ? (format.height, format.width) : (format.width, format.height)
+        guard Int(f.width) == expectedWidth && Int(f.height) == expectedHeight else {
+            throw MediaError(
+                file: file, operation: "decode frame \(framesDecoded)",
+                reason: "the picture is \(f.width)x\(f.height) but the stream says \(expectedWidth)x\(expectedHeight)",
+                hint: "the file is damaged, or its size changes mid-stream, which is not supported")
+        }
         if f.interlaced_frame != 0 { interlacedFrames += 1 }
         let image = try converter!.toRGB(frame).rotatedClockwise(quarterTurns: format.quarterTurns)
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
