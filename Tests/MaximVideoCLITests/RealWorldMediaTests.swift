@@ -193,4 +193,25 @@ struct RealWorldMediaTests {
         #expect(output.sampleAspectRatio == Rational(16, 11))
         #expect(seconds(output) == seconds(input) && seconds(output).first.map { abs($0 - 2.48) < 1e-9 } == true)
     }
+
+    /// The same odd inputs through a MAXIM stage (the golden tiny checkpoint, 64-px tiles): still restored, with the
+    /// geometry, depth, tags and streams the identity run keeps.
+    @Test func oddInputsThroughAMaximStage() throws {
+        let dir = try TemporaryDirectory()
+        func deblur(_ file: String, _ output: String) throws -> CommandRunner.Result {
+            try CommandRunner.run(
+                ["deblur", Fixtures.media(file), "-o", output, "--model", tinyCheckpoint, "--tile", "64", "--overlap", "16"],
+                in: dir.url)
+        }
+        for (file, output) in [("rotate90.mp4", "rot.mkv"), ("hdr10.mp4", "hdr.mkv"), ("tracks.mkv", "tracks.mkv")] {
+            let result = try deblur(file, output)
+            #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+        let rotated = try #require(try MediaInfo.probe(dir.path("rot.mkv")).video)
+        #expect(rotated.width == 48 && rotated.height == 64 && rotated.frameCount == 5)
+        let hdr = try #require(try MediaInfo.probe(dir.path("hdr.mkv")).video)
+        #expect(hdr.pixelFormat == "yuv420p10le" && hdr.colorTransfer == "smpte2084")
+        #expect(try VideoReader(file: dir.path("hdr.mkv")).format.hdr.maxContentLight == 1000)
+        #expect(try MediaInfo.probe(dir.path("tracks.mkv")).streams.dropFirst().map(\.language) == ["eng", "fra", "deu"])
+    }
 }
