@@ -14,9 +14,11 @@ final class Demuxer {
         var opened: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_open_input(&opened, url, nil, nil)
         guard code >= 0, let context = opened else {
-            throw MediaError(
-                file: file, operation: "open input", reason: libavMessage(code), code: code,
-                hint: "is it a video file or an image-sequence pattern like frames/%04d.png?")
+            let hint = Demuxer.looksLikeISOMedia(file)
+                ? "it starts like an MP4/MOV but has no readable index (moov): the file was probably cut short while "
+                    + "being written; copy it again from its source"
+                : "is it a video file or an image-sequence pattern like frames/%04d.png?"
+            throw MediaError(file: file, operation: "open input", reason: libavMessage(code), code: code, hint: hint)
         }
         let info = avformat_find_stream_info(context, nil)
         if info < 0 {
@@ -47,6 +49,14 @@ final class Demuxer {
         if size == 0 {
             throw MediaError(file: file, operation: "open input", reason: "file is empty (0 bytes)")
         }
+    }
+
+    /// Whether the file begins with an ISO base media `ftyp` box (mp4, mov, m4v, 3gp).
+    private static func looksLikeISOMedia(_ file: String) -> Bool {
+        guard file != "-", let handle = FileHandle(forReadingAtPath: file) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8)) ?? Data()
+        return head.count == 8 && head[4...7].elementsEqual("ftyp".utf8)
     }
 
     var streamCount: Int { Int(context.pointee.nb_streams) }

@@ -214,4 +214,19 @@ struct RealWorldMediaTests {
         #expect(try VideoReader(file: dir.path("hdr.mkv")).format.hdr.maxContentLight == 1000)
         #expect(try MediaInfo.probe(dir.path("tracks.mkv")).streams.dropFirst().map(\.language) == ["eng", "fra", "deu"])
     }
+
+    /// An mp4 cut before its index (written last) cannot be read at all: one line that says so, no output.
+    @Test func mp4CutBeforeItsIndexIsRefusedInOneLine() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.frames, clip.codec) = (20, "libx264")
+        try clip.write(to: dir.path("whole.mp4"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("whole.mp4")))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir.path("cut.mp4")))
+        let result = try process(["cut.mp4", "-o", "out.mp4"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no readable index (moov)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mp4")))
+    }
 }
