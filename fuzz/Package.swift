@@ -6,8 +6,11 @@ let package = Package(
     name: "maxim-video-fuzz",
     dependencies: [.package(name: "maxim-video", path: "..")],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
-            name: "FuzzCheckpoint", dependencies: [.product(name: "FuzzTargets", package: "maxim-video")]),
-        .executableTarget(name: "FuzzMedia", dependencies: [.product(name: "FuzzTargets", package: "maxim-video")]),
+            name: "FuzzCheckpoint",
+            dependencies: ["FuzzDriver", .product(name: "FuzzTargets", package: "maxim-video")]),
+        .executableTarget(
+            name: "FuzzMedia", dependencies: ["FuzzDriver", .product(name: "FuzzTargets", package: "maxim-video")]),
     ]
 )

@@ -1,22 +1,11 @@
-import Foundation
+import FuzzDriver
 import FuzzTargets
 
-/// The entry point libFuzzer calls with each input.
+/// The entry point libFuzzer calls with each input (it must exist under this name when linking libFuzzer).
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    FuzzTargets.media(start.map { Data(bytes: $0, count: count) } ?? Data())
+    FuzzTargets.media(fuzzData(start, count))
     return 0
 }
 
-// libFuzzer's driver, called from our own main (SwiftPM links executables with their own entry point, so
-// libFuzzer's main is not used): argv carries the usual libFuzzer flags and corpus directories.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+runLibFuzzer(fuzzOneInput)
