@@ -56,10 +56,8 @@ struct BatchRunner {
         defer { withExtendedLifetime(lock) {} }
 
         let child = ChildRun()
-        let stop = StopFlag()
         let signals = StopSignals {
             printError("maxim-video: batch: stopping; the current input keeps its finished segments")
-            stop.set()
             child.terminate()
         }
         defer { withExtendedLifetime(signals) {} }
@@ -73,11 +71,11 @@ struct BatchRunner {
         let filer = InboxFiler(inbox: inbox)
 
         for input in ready {
-            if stop.isSet {
+            if StopSignals.requested {
                 summary.interrupted = true
                 break
             }
-            let result = try process(input, jobs: jobs, child: child, stop: stop, filer: filer)
+            let result = try process(input, jobs: jobs, child: child, filer: filer)
             summary.inputs.append(result)
             if result.status == .interrupted {
                 summary.interrupted = true
@@ -88,7 +86,7 @@ struct BatchRunner {
     }
 
     private func process(
-        _ input: URL, jobs: URL, child: ChildRun, stop: StopFlag, filer: InboxFiler
+        _ input: URL, jobs: URL, child: ChildRun, filer: InboxFiler
     ) throws -> BatchSummary.Input {
         let name = input.lastPathComponent
         let output = outbox.appendingPathComponent(name)
@@ -103,7 +101,7 @@ struct BatchRunner {
             attempt += 1
             let outcome = try child.run(arguments, log: log)
             let seconds = Date().timeIntervalSince(start)
-            switch policy.decide(attempt: attempt, exitStatus: outcome.exitStatus, stopRequested: stop.isSet) {
+            switch policy.decide(attempt: attempt, exitStatus: outcome.exitStatus, stopRequested: StopSignals.requested) {
             case .succeeded:
                 try filer.markDone(input)
                 try? FileManager.default.removeItem(at: log)

@@ -19,8 +19,4 @@ final class SignalCancellation {
             token.cancel()
         }
     }
-
-    deinit {
-        withExtendedLifetime(signals) {}
-    }
 }

@@ -19,7 +19,12 @@ public final class VideoReader: @unchecked Sendable {
     /// frames are indexed from it, so a pipeline always sees indices from 0.
     public private(set) var firstIndex = 0
     /// Damage met so far (rejected packets, an early end); complete once ``nextFrame()`` has returned nil.
-    public private(set) var damage = InputDamage()
+    public var damage: InputDamage {
+        var record = damageSeen
+        record.decodedFrames = framesDecoded
+        return record
+    }
+    private var damageSeen = InputDamage()
     /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
     public private(set) var interlacedFrames = 0
 
@@ -54,7 +59,7 @@ public final class VideoReader: @unchecked Sendable {
             }
         }
         self.format = format
-        if stream.pointee.nb_frames > 0 { damage.announcedFrames = Int(stream.pointee.nb_frames) }
+        if stream.pointee.nb_frames > 0 { damageSeen.announcedFrames = Int(stream.pointee.nb_frames) }
 
         var streams: [PassthroughStream] = []
         for i in 0..<demuxer.streamCount where i != index {
@@ -157,8 +162,8 @@ public final class VideoReader: @unchecked Sendable {
             more = try demuxer.read(into: packet)
         } catch {
             // A container that breaks off part way (cut short, overwritten): keep what was read, record why.
-            guard framesDecoded > 0 || damage.rejectedPackets > 0 else { throw error }
-            damage.readError = error.reason
+            guard framesDecoded > 0 || damageSeen.rejectedPackets > 0 else { throw error }
+            damageSeen.readError = error.reason
             more = false
         }
         guard more else {
@@ -168,7 +173,7 @@ public final class VideoReader: @unchecked Sendable {
         }
         let index = packet.pointer.pointee.stream_index
         if index == videoIndex {
-            damage.videoPackets += 1
+            damageSeen.videoPackets += 1
             do {
                 _ = try decoder.send(packet)
             } catch where error.code != nil && error.code != cffmpeg_AVERROR(ENOMEM) {
@@ -194,12 +199,12 @@ public final class VideoReader: @unchecked Sendable {
     }
 
     private func noteRejected(_ error: MediaError) throws(MediaError) {
-        damage.rejectedPackets += 1
-        if damage.firstDecodeError == nil { damage.firstDecodeError = error.reason }
-        if damage.rejectedPackets > Self.maximumRejectedPackets && framesDecoded == 0 {
+        damageSeen.rejectedPackets += 1
+        if damageSeen.firstDecodeError == nil { damageSeen.firstDecodeError = error.reason }
+        if damageSeen.rejectedPackets > Self.maximumRejectedPackets && framesDecoded == 0 {
             throw MediaError(
                 file: file, operation: "decode video",
-                reason: "\(damage.rejectedPackets) packets in a row are invalid (\(error.reason))",
+                reason: "\(damageSeen.rejectedPackets) packets in a row are invalid (\(error.reason))",
                 hint: "the video stream is damaged beyond repair")
         }
     }
@@ -236,7 +241,6 @@ public final class VideoReader: @unchecked Sendable {
             passthrough: pending)
         pending = []
         framesDecoded += 1
-        damage.decodedFrames = framesDecoded
         return decoded
     }
 

@@ -16,4 +16,10 @@ public struct RestorationSummary: Sendable {
     public var inputDamage = InputDamage()
     /// Input frames flagged interlaced: restored as progressive pictures (fields are not separated).
     public var interlacedFrames = 0
+
+    /// Takes what the reader found in the input (damage, interlacing) once it has been read.
+    mutating func noteInput(of reader: VideoReader) {
+        inputDamage = reader.damage
+        interlacedFrames = reader.interlacedFrames
+    }
 }

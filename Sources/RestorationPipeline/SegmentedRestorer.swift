@@ -127,8 +127,7 @@ public final class SegmentedRestorer: Sendable {
             frames: finished.frameCount, seconds: Date().timeIntervalSince(start),
             outputPixelFormat: sink.outputPixelFormat.isEmpty ? "copied" : sink.outputPixelFormat,
             maxFramesInFlight: counts.maxInFlight, framesInFlightBound: bound)
-        summary.inputDamage = reader.damage
-        summary.interlacedFrames = reader.interlacedFrames
+        summary.noteInput(of: reader)
         return summary
     }
 

@@ -92,8 +92,7 @@ public final class VideoRestorer: Sendable {
             frames: counts.encoded, seconds: Date().timeIntervalSince(start),
             outputPixelFormat: writer.outputPixelFormat, maxFramesInFlight: counts.maxInFlight,
             framesInFlightBound: bound)
-        summary.inputDamage = reader.damage
-        summary.interlacedFrames = reader.interlacedFrames
+        summary.noteInput(of: reader)
         return summary
     }
 
