@@ -34,6 +34,9 @@ func layerNormRows(
 ) {
     let inv = 1 / Float(channels)
     let vectorized = channels % 8 == 0
+    // Thin rows (12, 20, 36 channels) still split into four independent partial sums: a single running
+    // sum is a chain of dependent adds as long as the row.
+    let vectorized4 = !vectorized && channels % 4 == 0
     for r in 0..<rows {
         let x = src + r * stride
         let y = dst + r * channels
@@ -49,6 +52,18 @@ func layerNormRows(
                 acc += v
                 accSq += v * v
                 k += 8
+            }
+            sum = acc.sum()
+            sumSq = accSq.sum()
+        } else if vectorized4 {
+            var acc = SIMD4<Float>(repeating: 0), accSq = SIMD4<Float>(repeating: 0)
+            let raw = UnsafeRawPointer(x)
+            var k = 0
+            while k < channels {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
+                acc += v
+                accSq += v * v
+                k += 4
             }
             sum = acc.sum()
             sumSq = accSq.sum()

@@ -3,6 +3,11 @@ import MediaIO
 import MaximVideoCLI
 import Tensor
 
+#if MAXIM_X86_64_V3
+// Before any engine code: the Tensor module is compiled for x86-64-v3 (see Package.swift).
+CPUSupport.exitUnlessSupported(required: CPUSupport.x86_64_v3)
+#endif
+
 // Must run before anything touches BLAS: may re-exec this binary with OPENBLAS_CORETYPE set so
 // OpenBLAS loads its AVX-512 kernel (see BLASRuntime).
 BLASRuntime.reexecWithFastKernelIfNeeded()
