@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO", "MaximTestSupport"]),
         .testTarget(
             name: "MaximVideoCLITests",
-            dependencies: ["MaximVideoCLI", "MediaIO", "MaximTestSupport"]
+            dependencies: ["MaximVideoCLI", "MediaIO", "PipelineConfig", "MaximTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,10 @@ import PipelineConfig
 enum BuiltinModels {
     static let files = ["deblur": "deblur-small.npz", "denoise": "denoise-small.npz"]
 
+    /// Tile overlap per side for each shipped model, as `pipelines/<task>.yaml` says: the smallest that measured no
+    /// loss against a wide overlap (models/MODEL_CARD.md); every 8 pixels less is fewer tiles per frame.
+    static let defaultOverlap = ["deblur": 32, "denoise": 8]
+
     struct Missing: Error, CustomStringConvertible {
         let name: String
         let file: String

@@ -91,6 +91,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Tile edge in pixels, a multiple of 64.")
     var tile = StageSpec.defaultTile
 
-    @Option(help: "Pixels shared with each neighbouring tile, per side (less than tile/2).")
-    var overlap = StageSpec.defaultOverlap
+    @Option(help: "Pixels shared with each neighbouring tile, per side (less than tile/2). Default: the built-in model's (see pipelines/), 32 with --model.")
+    var overlap: Int?
+
+    /// The overlap a stage of `task` runs with: the one given, else the built-in model's measured default.
+    func resolvedOverlap(task: String) -> Int {
+        overlap ?? (model == nil ? BuiltinModels.defaultOverlap[task] : nil) ?? StageSpec.defaultOverlap
+    }
 }

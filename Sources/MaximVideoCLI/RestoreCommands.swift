@@ -38,7 +38,7 @@ protocol BuiltinTaskCommand: ParsableCommand {
 }
 
 extension BuiltinTaskCommand {
-    func validate() throws { try validateTiles(model) }
+    func validate() throws { try validateTiles(model, task: Self.task) }
 
     func run() throws {
         try PipelineJob(pipeline: options.applied(to: builtinPipeline(Self.task, model)), input: input, options: options)
@@ -75,15 +75,16 @@ struct DenoiseCommand: BuiltinTaskCommand {
 /// The one-stage pipeline behind `deblur`/`denoise`, as `pipelines/<task>.yaml` describes it.
 func builtinPipeline(_ task: String, _ model: ModelOptions) -> PipelineFile {
     let reference: ModelReference = model.model.map { .file($0) } ?? .builtin(task)
-    return PipelineFile(name: task, stages: [StageSpec(model: reference, tile: model.tile, overlap: model.overlap)])
+    return PipelineFile(name: task, stages: [StageSpec(model: reference, tile: model.tile, overlap: model.resolvedOverlap(task: task))])
 }
 
-func validateTiles(_ model: ModelOptions) throws {
+func validateTiles(_ model: ModelOptions, task: String) throws {
     guard model.tile >= 64, model.tile % 64 == 0 else {
         throw ValidationError("--tile \(model.tile) is not allowed (a multiple of 64, e.g. 128, 256, 512)")
     }
-    guard model.overlap >= 0, 2 * model.overlap < model.tile else {
-        throw ValidationError("--overlap \(model.overlap) is not allowed (0 to \(model.tile / 2 - 1), less than half the tile)")
+    let overlap = model.resolvedOverlap(task: task)
+    guard overlap >= 0, 2 * overlap < model.tile else {
+        throw ValidationError("--overlap \(overlap) is not allowed with --tile \(model.tile) (0 to \(model.tile / 2 - 1), less than half the tile)")
     }
     if let path = model.model, !FileManager.default.fileExists(atPath: path) {
         throw ValidationError("--model \(path): no such file")
