@@ -90,6 +90,9 @@ struct Bench: ParsableCommand {
         let report = OpProfiler.snapshot()
         let peakActivationBytes = TensorMemory.peakBytes - baseline
         let gflops = flops / 1e9
+        // Last, so the model's numbers are not taken on caches the 1024³ products just flushed.
+        let peak = MatrixPeak.measureSGEMM()
+        let fractionOfPeak = gflops / median / peak.gflopsPerSecond
         if json {
             var breakdown: [String: Any] = [:]
             for kind in OpProfiler.Kind.allCases {
@@ -101,6 +104,8 @@ struct Bench: ParsableCommand {
                 "gflops_per_second": gflops / median, "parameters": parameterCount,
                 "blas": BLASRuntime.description, "profiled_seconds": profiledTotal, "breakdown": breakdown,
                 "peak_activation_bytes": peakActivationBytes, "blas_cpu_seconds": OpProfiler.blasCPUSeconds,
+                "peak_rss_bytes": MatrixPeak.peakResidentBytes(),
+                "sgemm_peak_gflops_per_second": peak.gflopsPerSecond, "fraction_of_sgemm_peak": fractionOfPeak,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -108,7 +113,11 @@ struct Bench: ParsableCommand {
             print("\(name) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
-            print(String(format: "peak tensor memory beyond weights: %.0f MiB", Double(peakActivationBytes) / 1048576))
+            print(String(format: "fp32 matrix peak, same run: %.1f GFLOP/s (%d single-threaded OpenBLAS sgemm of %d³ at once); "
+                         + "this model: %.0f %% of it", peak.gflopsPerSecond, peak.threads, peak.size,
+                         100 * fractionOfPeak))
+            print(String(format: "peak tensor memory beyond weights: %.0f MiB; peak RSS %.0f MiB",
+                         Double(peakActivationBytes) / 1048576, Double(MatrixPeak.peakResidentBytes()) / 1048576))
             print(String(format: "breakdown (one instrumented run, %.3f s):", profiledTotal))
             for kind in OpProfiler.Kind.allCases {
                 let seconds = report.seconds[kind] ?? 0
