@@ -16,8 +16,18 @@ struct PipelineJob {
     func execute() throws {
         let logger = commandLogger(verbose: options.verbose)
 
+        let size: (width: Int, height: Int)? = input == "-" ? nil : (try? MediaInfo.probe(input, scanPackets: false).video)
+            .flatMap { video in video.width.flatMap { w in video.height.map { (w, $0) } } }
+        let tilers = pipeline.stages.map { spec in
+            size.flatMap { size -> Tiler? in
+                guard size.width > 0, size.height > 0, spec.tile > 0, spec.overlap >= 0, 2 * spec.overlap < spec.tile
+                else { return nil }
+                return Tiler(width: size.width, height: size.height, tile: spec.tile, overlap: spec.overlap)
+            }
+        }
         let plan = ThreadPlan(threads: pipeline.threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                              stages: pipeline.stages.count)
+                              tilesPerFrame: tilers.map { $0?.tileCount },
+                              frameBytes: size.map { $0.width * $0.height * 12 })
         BLASRuntime.configure(threads: plan.computeThreadsPerTile)
         logger.info("\(BLASRuntime.description); \(plan)")
 
@@ -37,20 +47,16 @@ struct PipelineJob {
                     throw TileSizeError(path: url.path, tile: spec.tile, multiple: multiple)
                 }
                 return MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
-                                  workers: plan.tileWorkersPerStage)
+                                  workers: plan.tileWorkers[index])
             }
         } catch {
             reportFailure(error)
             throw ExitStatus.failure
         }
-        if options.verbose, input != "-", let video = try? MediaInfo.probe(input, scanPackets: false).video,
-            let width = video.width, let height = video.height
-        {
-            for (index, spec) in pipeline.stages.enumerated() {
-                let tiler = Tiler(width: width, height: height, tile: spec.tile, overlap: spec.overlap)
-                logger.info(
-                    "stage \(index): \(tiler.tileCount) tiles of \(spec.tile)² (overlap \(spec.overlap)) per \(width)×\(height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
-            }
+        for (index, (spec, tiler)) in zip(pipeline.stages, tilers).enumerated() {
+            guard let tiler else { continue }
+            logger.info(
+                "stage \(index): \(tiler.tileCount) tiles of \(spec.tile)² (overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
         }
 
         let output = pipeline.output
@@ -61,7 +67,8 @@ struct PipelineJob {
                 crf: output.crf.map(Double.init), preset: output.preset,
                 pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt),
             restorer: RestorerOptions(
-                queueCapacity: pipeline.queueCapacity, workersPerStage: 1, copyOtherStreams: output.copyAudio,
+                queueCapacity: pipeline.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
+                copyOtherStreams: output.copyAudio,
                 overwrite: options.overwrite),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
@@ -83,27 +90,6 @@ struct CheckpointFileError: Error, CustomStringConvertible {
     let path: String
     let underlying: any Error
     var description: String { "\(path): cannot load the checkpoint: \(underlying)" }
-}
-
-/// How a pipeline's thread budget is spent.
-///
-/// Tiles of a frame are independent, so each stage restores `threads / stages` tiles at once with one thread
-/// each: no synchronisation inside a tile's matrix work, and chained stages run side by side on different frames
-/// without oversubscribing the cores.
-struct ThreadPlan: CustomStringConvertible {
-    let threads: Int
-    let tileWorkersPerStage: Int
-    let computeThreadsPerTile: Int
-
-    init(threads: Int, stages: Int) {
-        self.threads = max(1, threads)
-        tileWorkersPerStage = max(1, self.threads / max(1, stages))
-        computeThreadsPerTile = 1
-    }
-
-    var description: String {
-        "\(threads) thread(s): \(tileWorkersPerStage) tile worker(s) per stage × \(computeThreadsPerTile) compute thread(s) per tile"
-    }
 }
 
 /// The logger of a command: warnings only, or the whole setup with `--verbose` (libav's own log too).

@@ -79,9 +79,30 @@ struct RestoreCommandTests {
         #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.codec == "ffv1")
         // --verbose reports the BLAS kernel, the thread plan, and tiles with their overlap cost.
         #expect(result.stderr.contains("OpenBLAS kernel"))
-        #expect(result.stderr.contains("tile worker(s) per stage"))
+        #expect(result.stderr.contains("frame(s) per stage at once × 1/1 tile worker(s) per frame"))
         #expect(result.stderr.contains("stage 1: 4 tiles of 64² (overlap 8) per 96×80 frame"))
         #expect(result.stderr.contains("overlap cost"))
+    }
+
+    @Test func framesRestoredSideBySideComeOutInOrderAndIdenticalToOneAtATime() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height, clip.frames) = (160, 64, 7)
+        try clip.write(to: dir.path("in.mkv"))
+        // Three 64² tiles per frame: on two threads the plan restores two frames at once, one tile each.
+        var outputs: [[RGBImage]] = []
+        for threads in ["1", "2"] {
+            let result = try CommandRunner.run(
+                ["deblur", "in.mkv", "-o", "out\(threads).mkv", "--model", tinyCheckpoint, "--tile", "64", "--overlap", "8",
+                 "--codec", "ffv1", "--threads", threads, "--verbose"], in: dir.url)
+            #expect(result.status == 0, "\(result.stderr)")
+            if threads == "2" { #expect(result.stderr.contains("2 frame(s) per stage at once × 1 tile worker(s)")) }
+            outputs.append(try DecodedClip(dir.path("out\(threads).mkv")).images)
+        }
+        #expect(outputs[0].count == 7 && outputs[1].count == 7)
+        // One at a time is in order by construction; equal frames, each different from the next, mean the same order.
+        for (one, two) in zip(outputs[0], outputs[1]) { #expect(one.pixels == two.pixels) }
+        for i in 1..<outputs[1].count { #expect(outputs[1][i].pixels != outputs[1][i - 1].pixels) }
     }
 
     @Test func invalidPipelineFileIsAUsageErrorNamingTheField() throws {
