@@ -45,6 +45,10 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .systemLibrary(
+            name: "CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
@@ -59,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "Tensor",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CDNNL"],
             swiftSettings: optimisedInDebug + vectorISA
         ),
         .target(

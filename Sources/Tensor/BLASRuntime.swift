@@ -91,6 +91,6 @@ public enum BLASRuntime {
         let requested = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? "unset"
         let replaced = getenv(guardVariable).map { " set by maxim-video; was \(String(cString: $0))" } ?? ""
         return "OpenBLAS kernel \(coreName) (OPENBLAS_CORETYPE=\(requested)\(replaced)), \(blasThreads) BLAS thread per call, "
-            + "\(ComputeThreads.count) compute thread(s)"
+            + "\(ComputeThreads.count) compute thread(s); \(MatrixBackend.current)"
     }
 }

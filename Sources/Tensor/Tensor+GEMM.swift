@@ -1,6 +1,6 @@
 import COpenBLAS
 
-/// Row-major `c = alpha·op(a)·op(b) + beta·c` through OpenBLAS.
+/// Row-major `c = op(a)·op(b) + beta·c`, through oneDNN or OpenBLAS as ``MatrixBackend`` routes it.
 @inline(__always)
 func sgemm(
     transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
@@ -9,6 +9,11 @@ func sgemm(
 ) {
     guard m > 0, n > 0 else { return }
     OpProfiler.timeBLAS {
+        if beta == 0 || beta == 1, MatrixBackend.routesToOneDNN(m: m, n: n, k: k), let onednn = OneDNNMatmul.shared {
+            let shape = OneDNNMatmul.Shape(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: transA,
+                                           transB: transB, accumulate: beta == 1)
+            if onednn.multiply(shape, a: a, b: b, c: c) { return }
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))

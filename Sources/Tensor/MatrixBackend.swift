@@ -1,0 +1,50 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which library multiplies the engine's matrices.
+///
+/// oneDNN's JIT kernels win on thin products (K or N ≤ 128: most of a small model, the 3×3 convolutions' im2col
+/// products of every model) and OpenBLAS on wide ones; both compute fp32 products with fp32 accumulation, so the
+/// paths agree to float rounding (tested). `MAXIM_GEMM=openblas` keeps everything on OpenBLAS.
+public enum MatrixBackend: Int, Sendable, CaseIterable, CustomStringConvertible {
+    /// OpenBLAS for every product: the portable path.
+    case openBLAS
+    /// oneDNN for thin products, OpenBLAS for the rest (the default where oneDNN starts).
+    case oneDNN
+
+    private static let selection = Atomic<Int>(initial.rawValue)
+
+    private static var initial: MatrixBackend {
+        if let requested = getenv("MAXIM_GEMM").map({ String(cString: $0).lowercased() }), requested == "openblas" {
+            return .openBLAS
+        }
+        return OneDNNMatmul.shared == nil ? .openBLAS : .oneDNN
+    }
+
+    public static var current: MatrixBackend {
+        get { MatrixBackend(rawValue: selection.load(ordering: .relaxed))! }
+        set {
+            precondition(newValue == .openBLAS || OneDNNMatmul.shared != nil, "oneDNN is not available")
+            selection.store(newValue.rawValue, ordering: .relaxed)
+        }
+    }
+
+    /// Products this small are faster through OpenBLAS (oneDNN's per-call set-up costs a few microseconds).
+    static let smallestOneDNNProduct = 1 << 19
+    /// Wider than this in both K and N, OpenBLAS measured as fast or faster.
+    static let widestThinSide = 128
+
+    /// Whether `backend` sends an `m×k · k×n` product to oneDNN.
+    static func routesToOneDNN(m: Int, n: Int, k: Int, backend: MatrixBackend = current) -> Bool {
+        backend == .oneDNN && k > 0 && m * n * k > smallestOneDNNProduct && min(n, k) <= widestThinSide
+    }
+
+    public var description: String {
+        switch self {
+        case .openBLAS: "OpenBLAS for every matrix product"
+        case .oneDNN: "oneDNN for thin matrix products (K or N ≤ \(Self.widestThinSide)), OpenBLAS for wide ones"
+        }
+    }
+}
