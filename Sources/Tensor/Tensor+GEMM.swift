@@ -173,6 +173,7 @@ struct Epilogue {
     /// A multiple of both `channels` and 16 floats (one AVX-512 vector), at least 256 floats so the vector loop
     /// dominates its remainder; `channels` itself when that would exceed 1024 (wide rows vectorise well alone).
     static func biasPatternLength(channels: Int) -> Int {
+        guard channels > 0 else { return 1 }
         var a = channels, b = 16
         while b != 0 { (a, b) = (b, a % b) }
         let lcm = channels / a * 16

@@ -35,6 +35,18 @@ import Tensor
         #expect(parallel.scalars == serial.scalars)
     }
 
+    /// Thin layers sweep bias and activation over a repeated bias pattern; rows past the last whole pattern, and
+    /// channel counts that do not divide 16, must still get their own bias.
+    @Test(arguments: [12, 20, 24, 7])
+    func biasAndGELUOfThinLayersMatchARowByRowReference(channels: Int) {
+        let x = pseudoRandom([1, 37, 41, 9], seed: 21), k = pseudoRandom([9, channels], seed: 22)
+        let b = pseudoRandom([channels], seed: 23)
+        let out = x.dense(kernel: k, bias: b, activation: .gelu)
+        let expected = naiveMatmul(x.scalars, k.scalars, m: 37 * 41, k: 9, n: channels).enumerated()
+            .map { Activation.gelu($1 + b.scalars[$0 % channels]) }
+        expectClose(out, expected, rtol: 1e-5, atol: 1e-6)
+    }
+
     @Test func channelAttentionScalesEveryPixelByItsImagesVector() {
         let x = pseudoRandom([2, 2, 3, 2], seed: 13)
         let s = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 3, 4])
