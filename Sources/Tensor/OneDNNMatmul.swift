@@ -25,7 +25,7 @@ final class OneDNNMatmul: @unchecked Sendable {
     /// A compiled product for one shape, with the memory layouts its arguments are described by.
     final class Primitive: @unchecked Sendable {
         let handle: dnnl_primitive_t
-        var a, b, c, scratchpad: dnnl_memory_desc_t
+        let a, b, c, scratchpad: dnnl_memory_desc_t
         let scratchpadBytes: Int
 
         init(handle: dnnl_primitive_t, a: dnnl_memory_desc_t, b: dnnl_memory_desc_t, c: dnnl_memory_desc_t,
@@ -70,16 +70,17 @@ final class OneDNNMatmul: @unchecked Sendable {
                                              alignment: alignment) { scratch in
             var memories: [dnnl_memory_t?] = []
             defer { for memory in memories { dnnl_memory_destroy(memory) } }
-            func memory(_ desc: inout dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
+            func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
                 var memory: dnnl_memory_t?
-                guard dnnl_memory_create(&memory, &desc, engine, pointer) == dnnl_success else { return nil }
+                let status = withUnsafePointer(to: desc) { dnnl_memory_create(&memory, $0, engine, pointer) }
+                guard status == dnnl_success else { return nil }
                 memories.append(memory)
                 return memory
             }
-            guard let ma = memory(&primitive.a, UnsafeMutableRawPointer(mutating: a)),
-                  let mb = memory(&primitive.b, UnsafeMutableRawPointer(mutating: b)),
-                  let mc = memory(&primitive.c, UnsafeMutableRawPointer(c)),
-                  let ms = memory(&primitive.scratchpad, scratch.baseAddress!)
+            guard let ma = memory(primitive.a, UnsafeMutableRawPointer(mutating: a)),
+                  let mb = memory(primitive.b, UnsafeMutableRawPointer(mutating: b)),
+                  let mc = memory(primitive.c, UnsafeMutableRawPointer(c)),
+                  let ms = memory(primitive.scratchpad, scratch.baseAddress!)
             else { return false }
             let args = [
                 dnnl_exec_arg_t(arg: cdnnl_arg_src, memory: ma), dnnl_exec_arg_t(arg: cdnnl_arg_weights, memory: mb),
