@@ -18,6 +18,11 @@ public enum Fixtures {
         root.appendingPathComponent("denoise").appendingPathComponent(kind)
     }
 
+    /// Blurry/sharp PNG pairs (256×144 crops of two frames of a camera-motion clip, see `Fixtures/deblur/README.md`).
+    public static func deblur(_ kind: String) -> URL {
+        root.appendingPathComponent("deblur").appendingPathComponent(kind)
+    }
+
     /// A real-world media case made by `tools/fixtures/make_media_fixtures.sh` (e.g. `media("rotate90.mp4")`).
     public static func media(_ name: String) -> String {
         root.appendingPathComponent("media").appendingPathComponent(name).path
