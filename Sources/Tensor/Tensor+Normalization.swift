@@ -26,6 +26,22 @@ func layerNormRows(
                   bias: p.bias.pointer, epsilon: p.epsilon)
 }
 
+/// Σx and Σx² of a row whose length is a multiple of `V.scalarCount`, in that many independent partial sums.
+@inline(__always)
+private func partialSums<V: SIMD>(_ x: UnsafePointer<Float>, channels: Int, lanes: V.Type) -> (Float, Float)
+where V.Scalar == Float {
+    var acc = V(repeating: 0), accSq = V(repeating: 0)
+    let raw = UnsafeRawPointer(x)
+    var k = 0
+    while k < channels {
+        let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: V.self)
+        acc += v
+        accSq += v * v
+        k += V.scalarCount
+    }
+    return (acc.sum(), accSq.sum())
+}
+
 /// As above with the parameters as raw pointers, for per-pixel callers (no reference counting).
 @inline(__always)
 func layerNormRows(
@@ -44,29 +60,9 @@ func layerNormRows(
         var sumSq: Float = 0
         if vectorized {
             // Eight partial sums; a different (equally valid) float32 summation order than XLA's.
-            var acc = SIMD8<Float>(repeating: 0), accSq = SIMD8<Float>(repeating: 0)
-            let raw = UnsafeRawPointer(x)
-            var k = 0
-            while k < channels {
-                let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
-                acc += v
-                accSq += v * v
-                k += 8
-            }
-            sum = acc.sum()
-            sumSq = accSq.sum()
+            (sum, sumSq) = partialSums(x, channels: channels, lanes: SIMD8<Float>.self)
         } else if vectorized4 {
-            var acc = SIMD4<Float>(repeating: 0), accSq = SIMD4<Float>(repeating: 0)
-            let raw = UnsafeRawPointer(x)
-            var k = 0
-            while k < channels {
-                let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
-                acc += v
-                accSq += v * v
-                k += 4
-            }
-            sum = acc.sum()
-            sumSq = accSq.sum()
+            (sum, sumSq) = partialSums(x, channels: channels, lanes: SIMD4<Float>.self)
         } else {
             for k in 0..<channels {
                 let v = x[k]
