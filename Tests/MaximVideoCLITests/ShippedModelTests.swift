@@ -13,7 +13,7 @@ struct ShippedModelTests {
         zip(a, b).map { psnr($0, $1) }.reduce(0, +) / Double(a.count)
     }
 
-    /// Per-channel mean of all frames: a colour shift moves these, noise removal must not.
+    /// Per-channel mean of all frames: a colour shift moves these, restoration must not.
     private func channelMeans(_ images: [RGBImage]) -> [Double] {
         (0..<3).map { c in
             var sum = 0.0
@@ -40,8 +40,12 @@ struct ShippedModelTests {
         let restored = try frames(dir.path("out/%04d.png"))
         #expect(restored.count == target.count)
         #expect(restored.allSatisfy { $0.width == 256 && $0.height == 144 })
-        for (got, want) in zip(channelMeans(restored), channelMeans(target)) {
-            #expect(abs(got - want) < 1.5 / 255, "channel mean \(got * 255) vs \(want * 255) (colour shift)")
+        // The degraded input's own offset (clipped noise, the clip's H.264 coding) is not the model's doing: the
+        // model may add at most 0.6/255 to it.
+        for (c, want) in channelMeans(target).enumerated() {
+            let got = channelMeans(restored)[c], had = channelMeans(input)[c]
+            #expect(abs(got - want) < abs(had - want) + 0.6 / 255,
+                    "channel \(c) mean \(got * 255) vs reference \(want * 255), input \(had * 255) (colour shift)")
         }
         return (meanPSNR(input, target), meanPSNR(restored, target))
     }
@@ -50,18 +54,19 @@ struct ShippedModelTests {
     func denoiseRemovesSigma25NoiseFromRealFramesWithoutColourShift() throws {
         let (before, after) = try restoreWithShippedModel(
             "denoise", degraded: Fixtures.denoise("noisy"), reference: Fixtures.denoise("clean"))
-        // σ = 25 noise leaves 20.9 dB on these textured crops; the shipped model measured 26.4 dB (+5.5 dB).
+        // σ = 25 noise leaves 20.9 dB on these textured crops; the shipped model measured 28.3 dB (+7.4 dB).
         // An untrained (identity) or broken model stays near 21 dB.
         #expect(before < 22.5, "fixture noise level changed: \(before) dB")
-        #expect(after > before + 4.5, "restored \(after) dB vs noisy \(before) dB")
+        #expect(after > before + 6.5, "restored \(after) dB vs noisy \(before) dB")
     }
 
     @Test
     func deblurSharpensCameraMotionBlurWithoutColourShift() throws {
         let (before, after) = try restoreWithShippedModel(
             "deblur", degraded: Fixtures.deblur("blurry"), reference: Fixtures.deblur("sharp"))
-        // 11 px of motion blur leave 23.2 dB; the shipped (weak) model measured 23.33 dB (+0.12); the identity stays at 23.22.
+        // 11 px of motion blur leave 23.2 dB; the shipped (weak) model measured 23.67 dB (+0.45); the identity stays at
+        // 23.22, the previous F8 model reached 23.33.
         #expect(before < 23.5, "fixture blur changed: \(before) dB")
-        #expect(after > before + 0.06, "restored \(after) dB vs blurry \(before) dB")
+        #expect(after > before + 0.3, "restored \(after) dB vs blurry \(before) dB")
     }
 }

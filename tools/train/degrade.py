@@ -356,6 +356,50 @@ def make_batch(rng, bank, task, batch, size):
     raise ValueError(f"unknown task {task!r}")
 
 
+def _worker_loop(files, max_side, task, batch, size, seed, q, stop):
+    """One data process: its own photo bank and random stream, batches into q until stop."""
+    q.cancel_join_thread()  # let the process exit at close() with batches still buffered
+    bank = PhotoBank(files, max_side=max_side)
+    rng = np.random.default_rng(seed)
+    while not stop.is_set():
+        item = make_batch(rng, bank, task, batch, size)
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.5)
+                break
+            except queue.Full:
+                pass
+
+
+class ProcessPrefetcher:
+    """Generates batches in `workers` processes, for machines whose accelerator outruns one
+    synthesis thread (deblur pairs cost ~70 ms each on one core).  Spawned, not forked: the
+    parent has already started JAX's threads.  Each worker's stream is seeded from (seed, i),
+    so runs are reproducible in distribution but batch order depends on scheduling."""
+
+    def __init__(self, files, max_side, task, batch, size, seed, workers, depth=None):
+        import multiprocessing as mp
+        ctx = mp.get_context("spawn")
+        self.q = ctx.Queue(maxsize=depth or 2 * workers)
+        self.stop = ctx.Event()
+        seeds = np.random.SeedSequence(seed).spawn(workers)
+        self.procs = [ctx.Process(target=_worker_loop, daemon=True,
+                                  args=(files, max_side, task, batch, size, s, self.q, self.stop))
+                      for s in seeds]
+        for p in self.procs:
+            p.start()
+
+    def next(self):
+        return self.q.get()
+
+    def close(self):
+        self.stop.set()
+        for p in self.procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+
+
 class Prefetcher:
     """Generates batches in a background thread (numpy releases the GIL in its big kernels)."""
 

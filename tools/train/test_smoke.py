@@ -53,3 +53,25 @@ def test_train_resume_export(tmp_path):
     p = mj.load_npz_params(npz)
     y = model.apply({"params": p}, jnp.zeros((1, 64, 64, 3)))[-1][-1]
     assert y.shape == (1, 64, 64, 3) and bool(jnp.all(jnp.isfinite(y)))
+
+
+def test_time_schedule_with_data_processes_runs_to_its_end_and_exports(tmp_path):
+    # --minutes: the cosine runs over wall time and the run ends (and exports) when it is spent;
+    # --workers 2: batches come from two spawned synthesis processes.
+    out = str(tmp_path / "timed")
+    s = train.main(ARGS + ["--out", out, "--minutes", "0.1", "--workers", "2"])
+    assert s["end_step"] > 1 and s["train_s"] >= 6.0
+    assert os.path.exists(os.path.join(out, "model.npz"))
+
+
+def test_process_prefetcher_streams_differ_and_have_the_right_shape():
+    files = degrade.list_photos([degrade.DEFAULT_DIRS[0]])
+    feeder = degrade.ProcessPrefetcher(files, None, "denoise", 2, 32, seed=[1, 0], workers=2)
+    try:
+        batches = [feeder.next() for _ in range(4)]
+    finally:
+        feeder.close()
+    for x, y in batches:
+        assert x.shape == y.shape == (2, 32, 32, 3) and x.dtype == np.float32
+        assert 0.0 <= x.min() and x.max() <= 1.0
+    assert len({b[1].tobytes() for b in batches}) == 4  # no two workers replay one stream

@@ -75,6 +75,12 @@ def parse_args(argv=None):
     t.add_argument("--val-count", type=int, default=16)
     t.add_argument("--log-every", type=int, default=20)
     t.add_argument("--max-minutes", type=float, default=0, help="checkpoint and stop after this long (0 = no limit)")
+    t.add_argument("--minutes", type=float, default=0,
+                   help="time-based schedule: the cosine decay runs over this many minutes of training "
+                        "(compilation excluded) instead of --steps, then the run ends and exports; "
+                        "for a lent accelerator with a fixed time budget")
+    t.add_argument("--workers", type=int, default=1,
+                   help="data-synthesis processes (1 = one background thread)")
     t.add_argument("--init", default=None,
                    help="start from these weights (official-format .npz, e.g. a phase-1 model.npz) "
                         "with a fresh optimiser; ignored when OUT already has a checkpoint")
@@ -217,8 +223,19 @@ def main(argv=None):
 
     sched = optax.warmup_cosine_decay_schedule(0.0, args.lr, max(1, args.warmup), max(args.steps, args.warmup + 1),
                                                end_value=args.lr_min)
+
+    def learning_rate(step, trained_s):
+        """Step-based warmup + cosine (--steps), or the same cosine over wall time (--minutes)."""
+        if not args.minutes:
+            return float(sched(step))
+        f = min(1.0, trained_s / (60 * args.minutes))
+        warm = min(1.0, step / max(1, args.warmup))
+        return warm * (args.lr_min + (args.lr - args.lr_min) * 0.5 * (1 + np.cos(np.pi * f)))
+
+    # Adam without a baked-in schedule: the learning rate is an argument of the step, so the
+    # same optimiser state serves step- and time-based schedules.
     tx = optax.chain(optax.clip_by_global_norm(args.clip) if args.clip > 0 else optax.identity(),
-                     optax.adam(sched, b1=0.9, b2=0.999))
+                     optax.scale_by_adam(b1=0.9, b2=0.999))
     params = residual_zero_init(mj.init_params(model, args.seed))
     if args.init and not os.path.exists(ckpt_path):
         loaded = mj.load_npz_params(args.init)
@@ -254,9 +271,10 @@ def main(argv=None):
     loss_fn = make_loss(model, args.freq_weight)
 
     @jax.jit
-    def train_step(params, opt, x, y):
+    def train_step(params, opt, x, y, lr):
         (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, x, y)
         upd, opt = tx.update(grads, opt, params)
+        upd = jax.tree_util.tree_map(lambda u: -lr * u, upd)
         return optax.apply_updates(params, upd), opt, loss
 
     @jax.jit
@@ -283,39 +301,56 @@ def main(argv=None):
     print(f"step {step:6d}  val PSNR {stats['val_psnr_start']:.2f} dB (start)", flush=True)
     wall0 = float(state["wall_s"])
     # data stream seeded by (seed, step) so a resumed run does not replay the same batches
-    feeder = degrade.Prefetcher(bank, args.task, args.batch, args.crop, seed=[args.seed, step])
-    t_start = time.time()
-    t_log, losses = time.time(), []
+    if args.workers > 1:
+        feeder = degrade.ProcessPrefetcher(files, args.max_side, args.task, args.batch, args.crop,
+                                           seed=[args.seed, step], workers=args.workers)
+    else:
+        feeder = degrade.Prefetcher(bank, args.task, args.batch, args.crop, seed=[args.seed, step])
+    t_start = None  # set after the first step: compilation is not training time
+    t_log, losses, wait = time.time(), [], 0.0
+
+    def trained_s():
+        return wall0 + (time.time() - t_start if t_start else 0.0)
+
+    def finished():
+        return trained_s() >= 60 * args.minutes if args.minutes else step >= args.steps
 
     def checkpoint():
-        save_state(ckpt_path, {"step": step, "params": params, "opt": opt,
-                               "wall_s": wall0 + time.time() - t_start})
+        save_state(ckpt_path, {"step": step, "params": params, "opt": opt, "wall_s": trained_s()})
 
-    while step < args.steps and not stop["flag"]:
+    while not finished() and not stop["flag"]:
+        t_wait = time.time()
         x, y = feeder.next()
-        params, opt, loss = train_step(params, opt, jnp.asarray(x), jnp.asarray(y))
+        wait += time.time() - t_wait
+        lr = learning_rate(step, trained_s())
+        params, opt, loss = train_step(params, opt, jnp.asarray(x), jnp.asarray(y), jnp.float32(lr))
         step += 1
-        losses.append(float(loss))
-        stats["losses"].append(float(loss))
+        losses.append(loss)  # device scalars: converting each one would stall the pipeline
+        if t_start is None:
+            loss.block_until_ready()
+            t_start = time.time()
         if step % args.log_every == 0 or step == 1:
             dt = time.time() - t_log
             n = 1 if step == 1 else args.log_every
-            print(f"step {step:6d}  loss {np.mean(losses):.5f}  lr {float(sched(step)):.2e}  "
-                  f"{n / max(dt, 1e-9):.3f} steps/s", flush=True)
-            t_log, losses = time.time(), []
+            values = [float(v) for v in losses]
+            stats["losses"] += values
+            print(f"step {step:6d}  loss {np.mean(values):.5f}  lr {lr:.2e}  "
+                  f"{n / max(dt, 1e-9):.3f} steps/s  data wait {100 * wait / max(dt, 1e-9):.0f} %", flush=True)
+            t_log, losses, wait = time.time(), [], 0.0
         if step % args.ckpt_every == 0:
             checkpoint()
         if args.val_every and step % args.val_every == 0:
             print(f"step {step:6d}  val PSNR {validate(params):.2f} dB", flush=True)
-        if args.max_minutes and time.time() - t_start > 60 * args.max_minutes:
+        if args.max_minutes and t_start and time.time() - t_start > 60 * args.max_minutes:
             print("time budget reached", flush=True)
             break
+    stats["losses"] += [float(v) for v in losses]
     feeder.close()
     checkpoint()
-    print(f"checkpoint at step {step} ({wall0 + time.time() - t_start:.0f} s of training in total)", flush=True)
+    print(f"checkpoint at step {step} ({trained_s():.0f} s of training in total)", flush=True)
     stats["end_step"] = step
-    stats["train_s"] = time.time() - t_start
-    if step >= args.steps:
+    stats["train_s"] = trained_s() - wall0
+    if finished():
         stats["val_psnr_final"] = validate(params)
         print(f"final val PSNR {stats['val_psnr_final']:.2f} dB", flush=True)
         export_npz(params, npz_path)
