@@ -10,11 +10,21 @@ import CFFmpeg
 /// type does integer ↔ float itself as `value / (2^depth − 1)`, which round-trips exactly.
 /// RGB-family inputs use planar RGB of their own depth (lossless); YUV/gray inputs deeper than 8 bits use 16-bit
 /// (no truncation to 8 bits).
+///
+/// # Why odd sizes are converted one column/row wider
+/// Towards a chroma-subsampled format with an odd width (e.g. 65×37 `yuv420p` for ffv1), libswscale leaves the last
+/// chroma column unwritten: the encoder then coded whatever the allocator left there (seen as run-to-run differences
+/// in the output). So the picture is converted at the size rounded up to whole chroma blocks, with the last RGB
+/// column and row repeated, and the frame is cropped back by its width/height fields: every chroma sample covers
+/// real pixels.
 final class FrameConverter {
     enum Direction { case toRGB, fromRGB }
 
     let width: Int
     let height: Int
+    /// The size swscale converts at: `width`×`height`, rounded up to whole chroma blocks towards a subsampled format.
+    private let scaledWidth: Int
+    private let scaledHeight: Int
     let videoFormat: AVPixelFormat
     let planarFormat: AVPixelFormat
     /// Bits per sample of ``planarFormat``.
@@ -34,7 +44,9 @@ final class FrameConverter {
         self.videoFormat = pixelFormat
         self.file = file
         (planarFormat, depth) = FrameConverter.planarFormat(for: pixelFormat)
-        planar = try Frame(width: width, height: height, pixelFormat: planarFormat, file: file)
+        (scaledWidth, scaledHeight) =
+            direction == .fromRGB ? FrameConverter.wholeChromaBlocks(pixelFormat, width: width, height: height) : (width, height)
+        planar = try Frame(width: scaledWidth, height: scaledHeight, pixelFormat: planarFormat, file: file)
         let (src, dst) = direction == .toRGB ? (pixelFormat, planarFormat) : (planarFormat, pixelFormat)
         // Full-resolution chroma on the RGB side in both directions: measured on 4:2:0 round trips it is worth
         // several dB over swscale's default 2-tap chroma averaging.
@@ -44,7 +56,8 @@ final class FrameConverter {
         let flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
         guard
             let sws = sws_getContext(
-                Int32(width), Int32(height), src, Int32(width), Int32(height), dst, flags, nil, nil, nil)
+                Int32(scaledWidth), Int32(scaledHeight), src, Int32(scaledWidth), Int32(scaledHeight), dst, flags, nil,
+                nil, nil)
         else {
             throw MediaError(
                 file: file, operation: "set up pixel conversion",
@@ -61,6 +74,13 @@ final class FrameConverter {
     }
 
     deinit { sws_freeContext(sws) }
+
+    /// `width`×`height` rounded up to a multiple of `format`'s chroma block (unchanged for RGB and 4:4:4).
+    static func wholeChromaBlocks(_ format: AVPixelFormat, width: Int, height: Int) -> (Int, Int) {
+        guard let descriptor = av_pix_fmt_desc_get(format) else { return (width, height) }
+        let w = 1 << Int(descriptor.pointee.log2_chroma_w), h = 1 << Int(descriptor.pointee.log2_chroma_h)
+        return ((width + w - 1) / w * w, (height + h - 1) / h * h)
+    }
 
     /// The matrix to convert with: the tagged one, or the HD/SD convention when untagged.
     static func matrix(_ colors: ColorTags, height: Int) -> Int32 {
@@ -152,8 +172,10 @@ final class FrameConverter {
                 writePlane(pixels.baseAddress! + channel * width * height, to: planarPlane(targetPlane[channel]))
             }
         }
-        let frame = try Frame(width: width, height: height, pixelFormat: videoFormat, file: file)
+        let frame = try Frame(width: scaledWidth, height: scaledHeight, pixelFormat: videoFormat, file: file)
         try libavRequire(sws_scale_frame(sws, frame.pointer, planar.pointer), "convert a frame from RGB", file: file)
+        frame.pointer.pointee.width = Int32(width)  // crop back: the extra column/row lies in the padding
+        frame.pointer.pointee.height = Int32(height)
         return frame
     }
 
@@ -195,9 +217,11 @@ final class FrameConverter {
         }
     }
 
+    /// Writes the `width`×`height` picture and repeats its last column and row up to the scaled size.
     private func writePlane(_ source: UnsafePointer<Float>, to plane: (UnsafeMutablePointer<UInt8>, Int)) {
         let (base, stride) = plane
         let maximum = Float((1 << depth) - 1)
+        let bytesPerSample = depth == 8 ? 1 : 2
         for y in 0..<height {
             let row = base + y * stride
             let s = source + y * width
@@ -215,6 +239,12 @@ final class FrameConverter {
                     row16[x] = UInt16(clipped * maximum + 0.5).littleEndian
                 }
             }
+            for x in width..<scaledWidth {
+                (row + x * bytesPerSample).update(from: row + (width - 1) * bytesPerSample, count: bytesPerSample)
+            }
+        }
+        for y in height..<scaledHeight {
+            (base + y * stride).update(from: base + (height - 1) * stride, count: scaledWidth * bytesPerSample)
         }
     }
 }

@@ -52,4 +52,31 @@ struct VideoWriterTests {
         }
         #expect(error?.operation == "choose the output container")
     }
+
+    /// Towards subsampled chroma at an odd size, swscale alone leaves the last chroma column unwritten (the encoder
+    /// then codes stale memory); every pixel of a flat picture, edges included, must come back in its colour.
+    @Test(arguments: [("yuv420p", 65, 37), ("yuv422p", 33, 8), ("yuv420p10le", 17, 9)])
+    func oddSizedSubsampledFramesKeepTheirColourUpToTheLastColumn(pixelFormat: String, width: Int, height: Int) throws {
+        let dir = try TemporaryDirectory()
+        var video = format
+        (video.width, video.height, video.pixelFormat) = (width, height, pixelFormat)
+        let colours: [[Float]] = [[0.8, 0.3, 0.5], [0.1, 0.6, 0.9]]
+        let writer = try VideoWriter(
+            path: dir.path("out.mkv"), video: video, encoder: EncoderSettings(codec: "ffv1", pixelFormat: pixelFormat))
+        for (i, rgb) in colours.enumerated() {
+            let plane = width * height
+            let pixels = (0..<3).flatMap { c in [Float](repeating: rgb[c], count: plane) }
+            try writer.write(RGBImage(width: width, height: height, pixels: pixels), timing: FrameTiming(pts: Int64(i), duration: 1))
+        }
+        try writer.finish()
+        let decoded = try DecodedClip(dir.path("out.mkv"))
+        #expect(decoded.images.count == colours.count)
+        for (image, rgb) in zip(decoded.images, colours) {
+            let plane = width * height
+            for c in 0..<3 {
+                let worst = image.pixels[(c * plane)..<((c + 1) * plane)].map { abs($0 - rgb[c]) }.max() ?? 0
+                #expect(worst <= 2 / 255, "\(pixelFormat) \(width)x\(height) channel \(c): off by \(worst * 255) codes")
+            }
+        }
+    }
 }
