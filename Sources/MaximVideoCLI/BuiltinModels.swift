@@ -11,7 +11,7 @@ enum BuiltinModels {
 
     /// Tile overlap per side for each shipped model, as `pipelines/<task>.yaml` says: the smallest that measured no
     /// loss against a wide overlap (models/MODEL_CARD.md); every 8 pixels less is fewer tiles per frame.
-    static let defaultOverlap = ["deblur": 32, "denoise": 8]
+    static let defaultOverlap = ["deblur": 8, "denoise": 8]
 
     struct Missing: Error, CustomStringConvertible {
         let name: String
