@@ -7,11 +7,12 @@ import Glibc
 ///
 /// oneDNN's JIT kernels win on thin products (K or N ≤ 128: most of a small model, the 3×3 convolutions' im2col
 /// products of every model) and OpenBLAS on wide ones; both compute fp32 products with fp32 accumulation, so the
-/// paths agree to float rounding (tested). `MAXIM_GEMM=openblas` keeps everything on OpenBLAS.
+/// paths agree to float rounding (tested). Convolutions wider than 1×1 run as oneDNN direct convolutions (no im2col
+/// copy). `MAXIM_GEMM=openblas` keeps everything on OpenBLAS and im2col.
 public enum MatrixBackend: Int, Sendable, CaseIterable, CustomStringConvertible {
     /// OpenBLAS for every product: the portable path.
     case openBLAS
-    /// oneDNN for thin products, OpenBLAS for the rest (the default where oneDNN starts).
+    /// oneDNN for thin products and spatial convolutions, OpenBLAS for the rest (the default where oneDNN starts).
     case oneDNN
 
     private static let selection = Atomic<Int>(initial.rawValue)
@@ -20,13 +21,13 @@ public enum MatrixBackend: Int, Sendable, CaseIterable, CustomStringConvertible 
         if let requested = getenv("MAXIM_GEMM").map({ String(cString: $0).lowercased() }), requested == "openblas" {
             return .openBLAS
         }
-        return OneDNNMatmul.shared == nil ? .openBLAS : .oneDNN
+        return OneDNN.shared == nil ? .openBLAS : .oneDNN
     }
 
     public static var current: MatrixBackend {
         get { MatrixBackend(rawValue: selection.load(ordering: .relaxed))! }
         set {
-            precondition(newValue == .openBLAS || OneDNNMatmul.shared != nil, "oneDNN is not available")
+            precondition(newValue == .openBLAS || OneDNN.shared != nil, "oneDNN is not available")
             selection.store(newValue.rawValue, ordering: .relaxed)
         }
     }
@@ -44,7 +45,8 @@ public enum MatrixBackend: Int, Sendable, CaseIterable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .openBLAS: "OpenBLAS for every matrix product"
-        case .oneDNN: "oneDNN for thin matrix products (K or N ≤ \(Self.widestThinSide)), OpenBLAS for wide ones"
+        case .oneDNN:
+            "oneDNN for thin matrix products (K or N ≤ \(Self.widestThinSide)) and spatial convolutions, OpenBLAS for wide products"
         }
     }
 }

@@ -9,8 +9,8 @@ func sgemm(
 ) {
     guard m > 0, n > 0 else { return }
     OpProfiler.timeBLAS {
-        if beta == 0 || beta == 1, MatrixBackend.routesToOneDNN(m: m, n: n, k: k), let onednn = OneDNNMatmul.shared {
-            let shape = OneDNNMatmul.Shape(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: transA,
+        if beta == 0 || beta == 1, MatrixBackend.routesToOneDNN(m: m, n: n, k: k), let onednn = OneDNN.shared {
+            let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: transA,
                                            transB: transB, accumulate: beta == 1)
             if onednn.multiply(shape, a: a, b: b, c: c) { return }
         }

@@ -35,6 +35,9 @@ public enum TensorMemory {
 final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     let count: Int
+    /// Copies of this tensor in other layouts, made once by a backend (a convolution kernel blocked for oneDNN),
+    /// keyed by the layout; they live exactly as long as the tensor.
+    let derived = Mutex<[[UInt8]: TensorStorage]>([:])
 
     init(count: Int) {
         precondition(count >= 0, "Tensor element count must be non-negative, got \(count)")

@@ -35,22 +35,6 @@ import Tensor
         print("conformance \(testCase): worst \(worst)")
     }
 
-    /// The portable path alone: every product through OpenBLAS. (Backends are process-wide; other tests running
-    /// meanwhile stay correct either way, which is what this shows.)
-    @Test func everyStageMatchesTheReferenceWithOpenBLASOnly() throws {
-        let saved = MatrixBackend.current
-        MatrixBackend.current = .openBLAS
-        defer { MatrixBackend.current = saved }
-        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
-        let reference = try NPZArchive.read(contentsOf: Fixtures.golden("tiny", "outputs.npz"))
-        for (s, stage) in Self.model(input).enumerated() {
-            for (k, output) in stage.enumerated() {
-                let expected = try #require(reference["stage_\(s)/scale_\(k)"])
-                #expect(Closeness(output, expected).maxRelative <= Self.tolerance, "stage \(s) scale \(k)")
-            }
-        }
-    }
-
     @Test func restoreReturnsTheLastStageAtFullResolution() throws {
         let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
         let reference = try NPZArchive.read(contentsOf: Fixtures.golden("tiny", "outputs.npz"))

@@ -46,4 +46,26 @@ struct InferCommandTests {
         #expect(result.stderr.contains("in.png"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.png")))
     }
+
+    /// The portable path alone (`MAXIM_GEMM=openblas`: every product through OpenBLAS, every convolution through
+    /// im2col) matches the reference. A child process, because the backend is process-wide: switching it inside the
+    /// test process would change what concurrently running tests compute.
+    @Test func openBLASOnlyPathMatchesTheReference() throws {
+        let dir = try TemporaryDirectory()
+        let golden = URL(fileURLWithPath: tinyCheckpoint).deletingLastPathComponent()
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAXIM_GEMM"] = "openblas"
+        let result = try CommandRunner.run(
+            ["infer", "--checkpoint", tinyCheckpoint, "--input", golden.appendingPathComponent("input.npy").path,
+             "--output", "out.npy", "--verbose"], in: dir.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect((result.stdout + result.stderr).contains("OpenBLAS for every matrix product"))
+        let output = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: dir.path("out.npy"))))
+        let reference = try NPZArchive.read(contentsOf: golden.appendingPathComponent("outputs.npz"))
+        let expected = try #require(reference["stage_1/scale_2"])
+        #expect(output.shape == expected.shape)
+        let largest = expected.scalars.map { abs($0) }.max() ?? 0
+        let worst = zip(output.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5 * largest, "max error \(worst) of \(largest)")
+    }
 }

@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: cases)
     func oneDNNMatchesAFloat64Reference(_ c: Case) throws {
-        let onednn = try #require(OneDNNMatmul.shared, "oneDNN did not start")
+        let onednn = try #require(OneDNN.shared, "oneDNN did not start")
         var seed: UInt64 = 7
         func random() -> Float {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407

@@ -1,0 +1,127 @@
+import CDNNL
+import Synchronization
+
+extension OneDNN {
+    /// One band of output rows of a 'SAME' convolution (NHWC, one image): the input rows it reads and the zero
+    /// rows/columns it pads with. Bands share a primitive unless they touch the top or bottom border.
+    struct ConvolutionShape: Hashable {
+        let inRows, width, inChannels, outRows, outWidth, outChannels: Int
+        let kernelHeight, kernelWidth, stride: Int
+        let padTop, padBottom, padLeft, padRight: Int
+    }
+
+    /// A compiled direct convolution, with the layouts of the checkpoint's HWIO kernel and of the blocked kernel
+    /// oneDNN's JIT code wants (the kernel is reordered into it once, `preparedWeights`).
+    final class ConvolutionPrimitive: @unchecked Sendable {
+        let primitive: Primitive
+        let reorder: Primitive?
+        /// The kernel layout oneDNN chose, as bytes: a cache key for the reordered copy.
+        let weightsKey: [UInt8]
+        let weightsBytes: Int
+
+        init(primitive: Primitive, reorder: Primitive?, weightsKey: [UInt8], weightsBytes: Int) {
+            (self.primitive, self.reorder, self.weightsKey, self.weightsBytes) = (primitive, reorder, weightsKey, weightsBytes)
+        }
+    }
+
+    /// The primitive for `shape`, compiled on first use; nil where oneDNN declines it.
+    func convolution(_ shape: ConvolutionShape) -> ConvolutionPrimitive? {
+        let cached = convolutions.withLock { $0[shape] }
+        let made = cached ?? makeConvolution(shape)
+        if cached == nil { convolutions.withLock { $0[shape] = made } }
+        return made
+    }
+
+    /// `kernel` (HWIO) in the layout `p` wants, made once and kept on the kernel's storage, so it lives exactly
+    /// as long as the checkpoint's tensor.
+    func preparedWeights(_ p: ConvolutionPrimitive, kernel: Tensor) -> UnsafeMutableRawPointer? {
+        let storage = kernel.storage
+        if let ready = storage.derived.withLock({ $0[p.weightsKey] }) { return UnsafeMutableRawPointer(ready.base) }
+        guard let reorder = p.reorder else { return UnsafeMutableRawPointer(storage.base) }
+        let copy = TensorStorage(count: (p.weightsBytes + 3) / 4)
+        guard execute(reorder, [(cdnnl_arg_from, UnsafeMutableRawPointer(storage.base)),
+                                (cdnnl_arg_to, UnsafeMutableRawPointer(copy.base))]) else { return nil }
+        let kept = storage.derived.withLock { derived in
+            if let other = derived[p.weightsKey] { return other }  // a racing thread finished first
+            derived[p.weightsKey] = copy
+            return copy
+        }
+        return UnsafeMutableRawPointer(kept.base)
+    }
+
+    /// One band: `dst = conv(src, weights)`, `weights` from ``preparedWeights(_:kernel:)``.
+    func convolve(_ p: ConvolutionPrimitive, src: UnsafePointer<Float>, weights: UnsafeMutableRawPointer,
+                  dst: UnsafeMutablePointer<Float>) -> Bool {
+        let ok = execute(p.primitive, [
+            (cdnnl_arg_src, UnsafeMutableRawPointer(mutating: src)), (cdnnl_arg_weights, weights),
+            (cdnnl_arg_dst, UnsafeMutableRawPointer(dst)),
+        ])
+        if ok { convolutionCount.add(1, ordering: .relaxed) }
+        return ok
+    }
+
+    private func makeConvolution(_ s: ConvolutionShape) -> ConvolutionPrimitive? {
+        func desc(_ dims: [Int64], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t? {
+            var desc = dnnl_memory_desc_t()
+            var d = Self.dims(dims)
+            let status = withUnsafePointer(to: &d) { d in
+                d.withMemoryRebound(to: Int64.self, capacity: 12) {
+                    dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), $0, dnnl_f32, tag)
+                }
+            }
+            return status == dnnl_success ? desc : nil
+        }
+        let weightDims = [s.outChannels, s.inChannels, s.kernelHeight, s.kernelWidth].map(Int64.init)
+        guard var src = desc([1, s.inChannels, s.inRows, s.width].map(Int64.init), dnnl_nhwc),
+              var dst = desc([1, s.outChannels, s.outRows, s.outWidth].map(Int64.init), dnnl_nhwc),
+              let user = desc(weightDims, dnnl_hwio),
+              var chosen = desc(weightDims, dnnl_format_tag_any) else { return nil }
+        var strides = Self.dims([Int64(s.stride), Int64(s.stride)])
+        var padBefore = Self.dims([Int64(s.padTop), Int64(s.padLeft)])
+        var padAfter = Self.dims([Int64(s.padBottom), Int64(s.padRight)])
+        var operation = dnnl_convolution_desc_t()
+        let status = withUnsafePointer(to: &strides) { st in
+            withUnsafePointer(to: &padBefore) { pb in
+                withUnsafePointer(to: &padAfter) { pa in
+                    st.withMemoryRebound(to: Int64.self, capacity: 12) { st in
+                        pb.withMemoryRebound(to: Int64.self, capacity: 12) { pb in
+                            pa.withMemoryRebound(to: Int64.self, capacity: 12) { pa in
+                                dnnl_convolution_forward_desc_init(
+                                    &operation, dnnl_forward_inference, dnnl_convolution_direct, &src, &chosen, nil,
+                                    &dst, st, pb, pa)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard status == dnnl_success,
+              let primitive = compile(&operation, queried: [
+                  (cdnnl_arg_src, dnnl_query_src_md), (cdnnl_arg_weights, dnnl_query_weights_md),
+                  (cdnnl_arg_dst, dnnl_query_dst_md),
+              ]),
+              var wanted = primitive.layouts[cdnnl_arg_weights] else { return nil }
+        let key = withUnsafeBytes(of: wanted) { Array($0) }
+        var plain = user
+        let bytes = dnnl_memory_desc_get_size(&wanted)
+        if dnnl_memory_desc_equal(&plain, &wanted) != 0 {
+            return ConvolutionPrimitive(primitive: primitive, reorder: nil, weightsKey: key, weightsBytes: bytes)
+        }
+        guard let reorder = makeReorder(from: user, to: wanted) else { return nil }
+        return ConvolutionPrimitive(primitive: primitive, reorder: reorder, weightsKey: key, weightsBytes: bytes)
+    }
+
+    private func makeReorder(from: dnnl_memory_desc_t, to: dnnl_memory_desc_t) -> Primitive? {
+        var (from, to) = (from, to)
+        var descriptor: dnnl_primitive_desc_t?
+        guard dnnl_reorder_primitive_desc_create(&descriptor, &from, engine, &to, engine, nil) == dnnl_success,
+              let descriptor else { return nil }
+        defer { dnnl_primitive_desc_destroy(descriptor) }
+        guard var scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)?.pointee
+        else { return nil }
+        var handle: dnnl_primitive_t?
+        guard dnnl_primitive_create(&handle, descriptor) == dnnl_success, let handle else { return nil }
+        return Primitive(handle: handle, layouts: [cdnnl_arg_from: from, cdnnl_arg_to: to, cdnnl_arg_scratchpad: scratchpad],
+                         scratchpadBytes: dnnl_memory_desc_get_size(&scratchpad))
+    }
+}

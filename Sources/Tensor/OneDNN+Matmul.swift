@@ -1,0 +1,57 @@
+import CDNNL
+
+extension OneDNN {
+    struct MatmulShape: Hashable {
+        let m, n, k, lda, ldb, ldc: Int
+        let transA, transB, accumulate: Bool
+    }
+
+    /// `c = op(a)·op(b)` (or `c += …` when `shape.accumulate`), row-major. False when oneDNN cannot do this shape.
+    func multiply(_ shape: MatmulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) -> Bool {
+        let cached = matmuls.withLock { $0[shape] }
+        // Compiled outside the lock (JIT compilation takes ~0.1 ms); a racing thread may build the same one.
+        let primitive = cached ?? makeMatmul(shape)
+        if cached == nil { matmuls.withLock { $0[shape] = primitive } }
+        guard let primitive else { return false }
+        let ok = execute(primitive, [
+            (cdnnl_arg_src, UnsafeMutableRawPointer(mutating: a)), (cdnnl_arg_weights, UnsafeMutableRawPointer(mutating: b)),
+            (cdnnl_arg_dst, UnsafeMutableRawPointer(c)),
+        ])
+        if ok { productCount.add(1, ordering: .relaxed) }
+        return ok
+    }
+
+    private func makeMatmul(_ s: MatmulShape) -> Primitive? {
+        // Logical row-major [rows, cols] matrices; a transposed operand is the same memory with swapped strides.
+        func desc(rows: Int, cols: Int, ld: Int, transposed: Bool) -> dnnl_memory_desc_t? {
+            var desc = dnnl_memory_desc_t()
+            var dims = Self.dims([Int64(rows), Int64(cols)])
+            var strides = transposed ? Self.dims([1, Int64(ld)]) : Self.dims([Int64(ld), 1])
+            let status = withUnsafePointer(to: &dims) { d in
+                withUnsafePointer(to: &strides) { st in
+                    d.withMemoryRebound(to: Int64.self, capacity: 12) { d in
+                        st.withMemoryRebound(to: Int64.self, capacity: 12) { st in
+                            dnnl_memory_desc_init_by_strides(&desc, 2, d, dnnl_f32, st)
+                        }
+                    }
+                }
+            }
+            return status == dnnl_success ? desc : nil
+        }
+        guard var a = desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA),
+              var b = desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB),
+              var c = desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false) else { return nil }
+        var operation = dnnl_matmul_desc_t()
+        guard dnnl_matmul_desc_init(&operation, &a, &b, nil, &c) == dnnl_success else { return nil }
+        return compile(&operation, queried: [
+            (cdnnl_arg_src, dnnl_query_src_md), (cdnnl_arg_weights, dnnl_query_weights_md), (cdnnl_arg_dst, dnnl_query_dst_md),
+        ]) { attributes in
+            guard s.accumulate else { return true }
+            var postOps: dnnl_post_ops_t?
+            guard dnnl_post_ops_create(&postOps) == dnnl_success else { return false }
+            defer { dnnl_post_ops_destroy(postOps) }
+            return dnnl_post_ops_append_sum(postOps, 1) == dnnl_success
+                && dnnl_primitive_attr_set_post_ops(attributes, postOps) == dnnl_success
+        }
+    }
+}
