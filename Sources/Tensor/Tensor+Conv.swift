@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Tensor {
     /// 2-D cross-correlation of an NHWC tensor with an HWIO kernel `[kh, kw, in, out]`, 'SAME' zero
     /// padding (XLA's split: `before = total / 2`), then `activation(· + bias) + Σ residuals`.
@@ -82,16 +84,19 @@ extension Tensor {
         let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer),
                                 channels: cout)
         let compiled = prepared
+        let failed = Atomic<Bool>(false)
         ComputeThreads.forEach(chunks: n * bands) { job in
             let (b, part) = (job / bands, plan[job % bands])
             let (primitive, weights) = compiled[part.shape]!
             let rowOffset = (b * oh + part.y0) * ow
             let c = o + rowOffset * cout
-            let ok = onednn.convolve(primitive, src: x + (b * h + part.firstRow) * w * cin, weights: weights, dst: c)
-            precondition(ok, "oneDNN failed to run a convolution it compiled")
+            guard onednn.convolve(primitive, src: x + (b * h + part.firstRow) * w * cin, weights: weights, dst: c) else {
+                failed.store(true, ordering: .relaxed)
+                return
+            }
             epilogue.apply(c, rows: part.shape.outRows * ow, channels: cout, rowOffset: rowOffset)
         }
-        return out
+        return failed.load(ordering: .relaxed) ? nil : out  // nil: the caller redoes the layer with im2col
     }
 
     /// 'SAME' output size and leading pad for one axis, as XLA computes them.
