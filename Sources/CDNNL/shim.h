@@ -7,6 +7,7 @@
 static const int cdnnl_arg_src = DNNL_ARG_SRC;
 static const int cdnnl_arg_weights = DNNL_ARG_WEIGHTS;
 static const int cdnnl_arg_dst = DNNL_ARG_DST;
+static const int cdnnl_arg_bias = DNNL_ARG_BIAS;
 static const int cdnnl_arg_scratchpad = DNNL_ARG_SCRATCHPAD;
 static const int cdnnl_arg_from = DNNL_ARG_FROM;
 static const int cdnnl_arg_to = DNNL_ARG_TO;

@@ -4,19 +4,28 @@ extension OneDNN {
     struct MatmulShape: Hashable {
         let m, n, k, lda, ldb, ldc: Int
         let transA, transB, accumulate: Bool
+        /// A bias row added to every output row, inside the kernel (`multiply`'s `bias`).
+        var biased = false
+        /// tanh-GELU applied after the bias, inside the kernel (oneDNN's `gelu_tanh` post-op).
+        var gelu = false
     }
 
-    /// `c = op(a)·op(b)` (or `c += …` when `shape.accumulate`), row-major. False when oneDNN cannot do this shape.
-    func multiply(_ shape: MatmulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) -> Bool {
+    /// `c = op(a)·op(b)` (or `c += …` when `shape.accumulate`; `+ bias` then GELU as the shape says), row-major.
+    /// False when oneDNN cannot do this shape.
+    func multiply(_ shape: MatmulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                  bias: UnsafePointer<Float>? = nil) -> Bool {
+        precondition(shape.biased == (bias != nil), "a biased shape takes a bias, and only it")
         let cached = matmuls.withLock { $0[shape] }
         // Compiled outside the lock (JIT compilation takes ~0.1 ms); a racing thread may build the same one.
         let primitive = cached ?? makeMatmul(shape)
         if cached == nil { matmuls.withLock { $0[shape] = primitive } }
         guard let primitive else { return false }
-        let ok = execute(primitive, [
+        var arguments = [
             (cdnnl_arg_src, UnsafeMutableRawPointer(mutating: a)), (cdnnl_arg_weights, UnsafeMutableRawPointer(mutating: b)),
             (cdnnl_arg_dst, UnsafeMutableRawPointer(c)),
-        ])
+        ]
+        if let bias { arguments.append((cdnnl_arg_bias, UnsafeMutableRawPointer(mutating: bias))) }
+        let ok = execute(primitive, arguments)
         if ok { productCount.add(1, ordering: .relaxed) }
         return ok
     }
@@ -40,18 +49,22 @@ extension OneDNN {
         }
         guard var a = desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA),
               var b = desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB),
-              var c = desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false) else { return nil }
+              var c = desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false),
+              var bias = desc(rows: 1, cols: s.n, ld: s.n, transposed: false) else { return nil }
         var operation = dnnl_matmul_desc_t()
-        guard dnnl_matmul_desc_init(&operation, &a, &b, nil, &c) == dnnl_success else { return nil }
+        let status = s.biased
+            ? dnnl_matmul_desc_init(&operation, &a, &b, &bias, &c) : dnnl_matmul_desc_init(&operation, &a, &b, nil, &c)
+        guard status == dnnl_success else { return nil }
         return compile(&operation, queried: [
             (cdnnl_arg_src, dnnl_query_src_md), (cdnnl_arg_weights, dnnl_query_weights_md), (cdnnl_arg_dst, dnnl_query_dst_md),
-        ]) { attributes in
-            guard s.accumulate else { return true }
+        ], known: s.biased ? [cdnnl_arg_bias: bias] : [:]) { attributes in
+            guard s.accumulate || s.gelu else { return true }
             var postOps: dnnl_post_ops_t?
             guard dnnl_post_ops_create(&postOps) == dnnl_success else { return false }
             defer { dnnl_post_ops_destroy(postOps) }
-            return dnnl_post_ops_append_sum(postOps, 1) == dnnl_success
-                && dnnl_primitive_attr_set_post_ops(attributes, postOps) == dnnl_success
+            if s.accumulate, dnnl_post_ops_append_sum(postOps, 1) != dnnl_success { return false }
+            if s.gelu, dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_gelu_tanh, 0, 0) != dnnl_success { return false }
+            return dnnl_primitive_attr_set_post_ops(attributes, postOps) == dnnl_success
         }
     }
 }

@@ -82,9 +82,10 @@ final class OneDNN: @unchecked Sendable {
     }
 
     /// Compiles an operation descriptor (user scratchpad; `configure` adds post-ops) and returns the primitive with
-    /// the layouts of `queried` arguments as oneDNN chose them, or nil where oneDNN declines.
+    /// the layouts of `queried` arguments as oneDNN chose them (and the `known` ones as given), or nil where oneDNN
+    /// declines.
     func compile(
-        _ operation: UnsafeRawPointer, queried: [(Int32, dnnl_query_t)],
+        _ operation: UnsafeRawPointer, queried: [(Int32, dnnl_query_t)], known: [Int32: dnnl_memory_desc_t] = [:],
         configure: (dnnl_primitive_attr_t) -> Bool = { _ in true }
     ) -> Primitive? {
         var attributes: dnnl_primitive_attr_t?
@@ -96,7 +97,7 @@ final class OneDNN: @unchecked Sendable {
         guard dnnl_primitive_desc_create(&descriptor, operation, attributes, engine, nil) == dnnl_success,
               let descriptor else { return nil }
         defer { dnnl_primitive_desc_destroy(descriptor) }
-        var layouts: [Int32: dnnl_memory_desc_t] = [:]
+        var layouts = known
         for (arg, query) in queried + [(cdnnl_arg_scratchpad, dnnl_query_scratchpad_md)] {
             guard let desc = dnnl_primitive_desc_query_md(descriptor, query, 0)?.pointee else { return nil }
             layouts[arg] = desc

@@ -55,11 +55,12 @@ public enum OpProfiler {
     public static var blasCPUSeconds: Double { Double(blasNanoseconds.load(ordering: .relaxed)) * 1e-9 }
 
     @inline(__always)
-    static func timeBLAS(_ body: () -> Void) {
+    static func timeBLAS<R>(_ body: () -> R) -> R {
         guard isEnabled else { return body() }
         let start = now()
-        body()
+        let result = body()
         blasNanoseconds.wrappingAdd(Int((now() - start) * 1e9), ordering: .relaxed)
+        return result
     }
 
     @inline(__always)

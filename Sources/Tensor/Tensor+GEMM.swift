@@ -20,6 +20,20 @@ func sgemm(
     }
 }
 
+/// `c = a·b + bias`, then tanh-GELU when `gelu`, in one oneDNN kernel (no separate pass over `c`). False where the
+/// product is not one oneDNN takes (then nothing was written).
+func sgemmAddingBias(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    bias: UnsafePointer<Float>, gelu: Bool, c: UnsafeMutablePointer<Float>, ldc: Int
+) -> Bool {
+    guard m > 0, n > 0, MatrixBackend.routesToOneDNN(m: m, n: n, k: k), let onednn = OneDNN.shared else { return false }
+    return OpProfiler.timeBLAS {
+        let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: false, transB: false,
+                                       accumulate: false, biased: true, gelu: gelu)
+        return onednn.multiply(shape, a: a, b: b, c: c, bias: bias)
+    }
+}
+
 /// Rows per chunk so that a chunk's widest row block stays around 256 KiB (L2-resident), which lets
 /// the prologue (normalisation) and epilogue (bias, activation, residual) run on cache-hot data.
 @inline(__always)
@@ -118,11 +132,16 @@ extension Tensor {
         let epilogue = Epilogue(
             bias: bias?.pointer, activation: activation,
             residuals: residuals.map { ($0.row(0), $0.tensor.channels) })
+        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product,
+        // so only residuals are left for the epilogue.
+        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
+        let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
         let grain = rowGrain(width: max(inTotal, outC))
         ComputeThreads.forEachRange(total: rows, grain: grain) { range in
             let m = range.count
             let oc = o + range.lowerBound * outC
             var kernelRow = 0
+            var fused = false
             for (j, x) in inputs.enumerated() {
                 let cin = x.width
                 let stride = x.tensor.channels
@@ -142,12 +161,17 @@ extension Tensor {
                     }
                     (a, lda, scratch) = (UnsafePointer(s), cin, s)
                 }
-                sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
-                      beta: j == 0 ? 0 : 1, c: oc, ldc: outC)
+                if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
+                                            bias: bias!.pointer, gelu: activation == .gelu, c: oc, ldc: outC) {
+                    fused = true
+                } else {
+                    sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
+                          beta: j == 0 ? 0 : 1, c: oc, ldc: outC)
+                }
                 if let scratch { freeScratch(scratch) }
                 kernelRow += cin
             }
-            epilogue.apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
+            (fused ? residualsOnly : epilogue).apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
         }
         return out
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -72,5 +73,36 @@ import Testing
         #expect(!MatrixBackend.routesToOneDNN(m: 1024, n: 1024, k: 1024, backend: .oneDNN))
         #expect(!MatrixBackend.routesToOneDNN(m: 128, n: 64, k: 64, backend: .oneDNN))
         #expect(!MatrixBackend.routesToOneDNN(m: 2730, n: 24, k: 12, backend: .openBLAS))
+    }
+
+    /// The dense layers' fused form: bias and tanh-GELU inside oneDNN's kernel, as the reference computes them.
+    @Test(arguments: [false, true])
+    func biasAndGELUInsideTheProductMatchAFloat64Reference(gelu: Bool) throws {
+        let (m, n, k) = (3000, 24, 12)  // above the size oneDNN is used from
+        let a = pseudoRandom([m, k], seed: 31).scalars.map { $0 * 3 }, b = pseudoRandom([k, n], seed: 32).scalars
+        let bias = pseudoRandom([n], seed: 33).scalars
+        var out = [Float](repeating: .nan, count: m * n)
+        let ok = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                bias.withUnsafeBufferPointer { bias in
+                    out.withUnsafeMutableBufferPointer { o in
+                        sgemmAddingBias(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                        bias: bias.baseAddress!, gelu: gelu, c: o.baseAddress!, ldc: n)
+                    }
+                }
+            }
+        }
+        try #require(ok, "the product did not go to oneDNN")
+        var worst = 0.0, largest = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var x = Double(bias[j])
+                for p in 0..<k { x += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                let want = gelu ? 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) : x
+                worst = max(worst, abs(Double(out[i * n + j]) - want))
+                largest = max(largest, abs(want))
+            }
+        }
+        #expect(worst <= 1e-5 * largest, "max error \(worst) of \(largest)")
     }
 }
