@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,22 +14,14 @@ public enum MatrixBackend: Int, Sendable, CaseIterable, CustomStringConvertible 
     /// oneDNN for thin products and spatial convolutions, OpenBLAS for the rest (the default where oneDNN starts).
     case oneDNN
 
-    private static let selection = Atomic<Int>(initial.rawValue)
-
-    private static var initial: MatrixBackend {
+    /// Chosen once at start-up (`MAXIM_GEMM`, oneDNN's availability) and fixed for the process: a switch while
+    /// other threads compute would mix the paths' float rounding within one result.
+    public static let current: MatrixBackend = {
         if let requested = getenv("MAXIM_GEMM").map({ String(cString: $0).lowercased() }), requested == "openblas" {
             return .openBLAS
         }
         return OneDNN.shared == nil ? .openBLAS : .oneDNN
-    }
-
-    public static var current: MatrixBackend {
-        get { MatrixBackend(rawValue: selection.load(ordering: .relaxed))! }
-        set {
-            precondition(newValue == .openBLAS || OneDNN.shared != nil, "oneDNN is not available")
-            selection.store(newValue.rawValue, ordering: .relaxed)
-        }
-    }
+    }()
 
     /// Products this small are faster through OpenBLAS (oneDNN's per-call set-up costs a few microseconds).
     static let smallestOneDNNProduct = 1 << 19
