@@ -134,8 +134,6 @@ final class VideoEncoder {
 
     /// Whether `format`'s chroma subsampling divides `width`×`height`.
     static func fitsSubsampling(_ format: AVPixelFormat, width: Int, height: Int) -> Bool {
-        guard let descriptor = av_pix_fmt_desc_get(format) else { return true }
-        let w = 1 << Int(descriptor.pointee.log2_chroma_w), h = 1 << Int(descriptor.pointee.log2_chroma_h)
-        return width % w == 0 && height % h == 0
+        FrameConverter.wholeChromaBlocks(format, width: width, height: height) == (width, height)
     }
 }

@@ -26,10 +26,7 @@ extension OneDNN {
 
     /// The primitive for `shape`, compiled on first use; nil where oneDNN declines it.
     func convolution(_ shape: ConvolutionShape) -> ConvolutionPrimitive? {
-        let cached = convolutions.withLock { $0[shape] }
-        let made = cached ?? makeConvolution(shape)
-        if cached == nil { convolutions.withLock { $0[shape] = made } }
-        return made
+        cached(convolutions, shape, make: { makeConvolution(shape) })
     }
 
     /// `kernel` (HWIO) in the layout `p` wants, made once and kept on the kernel's storage, so it lives exactly
@@ -63,12 +60,7 @@ extension OneDNN {
     private func makeConvolution(_ s: ConvolutionShape) -> ConvolutionPrimitive? {
         func desc(_ dims: [Int64], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t? {
             var desc = dnnl_memory_desc_t()
-            var d = Self.dims(dims)
-            let status = withUnsafePointer(to: &d) { d in
-                d.withMemoryRebound(to: Int64.self, capacity: 12) {
-                    dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), $0, dnnl_f32, tag)
-                }
-            }
+            let status = dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, tag)
             return status == dnnl_success ? desc : nil
         }
         let weightDims = [s.outChannels, s.inChannels, s.kernelHeight, s.kernelWidth].map(Int64.init)
@@ -76,25 +68,11 @@ extension OneDNN {
               var dst = desc([1, s.outChannels, s.outRows, s.outWidth].map(Int64.init), dnnl_nhwc),
               let user = desc(weightDims, dnnl_hwio),
               var chosen = desc(weightDims, dnnl_format_tag_any) else { return nil }
-        var strides = Self.dims([Int64(s.stride), Int64(s.stride)])
-        var padBefore = Self.dims([Int64(s.padTop), Int64(s.padLeft)])
-        var padAfter = Self.dims([Int64(s.padBottom), Int64(s.padRight)])
         var operation = dnnl_convolution_desc_t()
-        let status = withUnsafePointer(to: &strides) { st in
-            withUnsafePointer(to: &padBefore) { pb in
-                withUnsafePointer(to: &padAfter) { pa in
-                    st.withMemoryRebound(to: Int64.self, capacity: 12) { st in
-                        pb.withMemoryRebound(to: Int64.self, capacity: 12) { pb in
-                            pa.withMemoryRebound(to: Int64.self, capacity: 12) { pa in
-                                dnnl_convolution_forward_desc_init(
-                                    &operation, dnnl_forward_inference, dnnl_convolution_direct, &src, &chosen, nil,
-                                    &dst, st, pb, pa)
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let status = dnnl_convolution_forward_desc_init(
+            &operation, dnnl_forward_inference, dnnl_convolution_direct, &src, &chosen, nil, &dst,
+            [Int64(s.stride), Int64(s.stride)], [Int64(s.padTop), Int64(s.padLeft)],
+            [Int64(s.padBottom), Int64(s.padRight)])
         guard status == dnnl_success,
               let primitive = compile(&operation, queried: [
                   (cdnnl_arg_src, dnnl_query_src_md), (cdnnl_arg_weights, dnnl_query_weights_md),

@@ -15,11 +15,7 @@ extension OneDNN {
     func multiply(_ shape: MatmulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                   bias: UnsafePointer<Float>? = nil) -> Bool {
         precondition(shape.biased == (bias != nil), "a biased shape takes a bias, and only it")
-        let cached = matmuls.withLock { $0[shape] }
-        // Compiled outside the lock (JIT compilation takes ~0.1 ms); a racing thread may build the same one.
-        let primitive = cached ?? makeMatmul(shape)
-        if cached == nil { matmuls.withLock { $0[shape] = primitive } }
-        guard let primitive else { return false }
+        guard let primitive = cached(matmuls, shape, make: { makeMatmul(shape) }) else { return false }
         var arguments = [
             (cdnnl_arg_src, UnsafeMutableRawPointer(mutating: a)), (cdnnl_arg_weights, UnsafeMutableRawPointer(mutating: b)),
             (cdnnl_arg_dst, UnsafeMutableRawPointer(c)),
@@ -34,17 +30,8 @@ extension OneDNN {
         // Logical row-major [rows, cols] matrices; a transposed operand is the same memory with swapped strides.
         func desc(rows: Int, cols: Int, ld: Int, transposed: Bool) -> dnnl_memory_desc_t? {
             var desc = dnnl_memory_desc_t()
-            var dims = Self.dims([Int64(rows), Int64(cols)])
-            var strides = transposed ? Self.dims([1, Int64(ld)]) : Self.dims([Int64(ld), 1])
-            let status = withUnsafePointer(to: &dims) { d in
-                withUnsafePointer(to: &strides) { st in
-                    d.withMemoryRebound(to: Int64.self, capacity: 12) { d in
-                        st.withMemoryRebound(to: Int64.self, capacity: 12) { st in
-                            dnnl_memory_desc_init_by_strides(&desc, 2, d, dnnl_f32, st)
-                        }
-                    }
-                }
-            }
+            let strides: [Int64] = transposed ? [1, Int64(ld)] : [Int64(ld), 1]
+            let status = dnnl_memory_desc_init_by_strides(&desc, 2, [Int64(rows), Int64(cols)], dnnl_f32, strides)
             return status == dnnl_success ? desc : nil
         }
         guard var a = desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA),

@@ -115,12 +115,12 @@ final class OneDNN: @unchecked Sendable {
         return Stream(handle: stream)
     }
 
-    /// A `dnnl_dims_t` (12 entries) from up to 12 sizes.
-    static func dims(_ values: [Int64]) -> dnnl_dims_t {
-        var d: dnnl_dims_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &d) { raw in
-            for (i, v) in values.enumerated() { raw.storeBytes(of: v, toByteOffset: 8 * i, as: Int64.self) }
-        }
-        return d
+    /// The cached value for `key`, or `make()`'s, stored for next time, a nil (oneDNN declined) included.
+    /// Made outside the lock (JIT compilation takes ~0.1 ms); a racing thread may build the same one.
+    func cached<Key: Hashable & Sendable, Value: Sendable>(_ cache: borrowing Mutex<[Key: Value?]>, _ key: Key, make: () -> Value?) -> Value? {
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let made = make()
+        cache.withLock { $0[key] = made }
+        return made
     }
 }

@@ -37,19 +37,15 @@ extension Tensor {
         }
     }
 
-    /// oneDNN's direct convolution (no im2col copy; 1.5–3× faster on 3–96 channels, docs/performance.md), one band
+    /// oneDNN's direct convolution (no im2col copy; 1.5–6× faster on 3–96 channels, docs/performance.md), one band
     /// of about 256 KiB of output rows per call so the epilogue runs on cache-hot data, as in `convIm2col`. nil
     /// where oneDNN declines a band's shape (the caller then uses im2col).
     func convOneDNN(
         _ onednn: OneDNN, kernel: Tensor, bias: Tensor?, stride: Int, activation: Activation, residuals: [Tensor]
     ) -> Tensor? {
-        let (n, h, w, cin) = nhwc
-        let (kh, kw, kin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
-        precondition(kin == cin, "conv kernel \(kernel.shape) expects \(kin) input channels, input has \(cin)")
-        precondition(stride >= 1, "conv stride must be positive")
-        if let bias { precondition(bias.count == cout, "conv bias \(bias.shape) does not match \(cout) outputs") }
-        let (oh, padTop) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
-        let (ow, padLeft) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
+        let g = convGeometry(kernel: kernel, bias: bias, stride: stride)
+        let (n, h, w, cin, kh, kw, cout) = (g.n, g.h, g.w, g.cin, g.kh, g.kw, g.cout)
+        let (oh, ow, padTop, padLeft) = (g.oh, g.ow, g.padTop, g.padLeft)
         let padRight = max((ow - 1) * stride + kw - w, 0) - padLeft
         let rowsPerBand = max(1, min(oh, 65536 / max(ow * cout, 1)))
         let bands = (oh + rowsPerBand - 1) / rowsPerBand
@@ -66,16 +62,13 @@ extension Tensor {
                 padLeft: padLeft, padRight: padRight)
             return (shape, start, y0)
         }
-        var prepared: [OneDNN.ConvolutionShape: (OneDNN.ConvolutionPrimitive, UnsafeMutableRawPointer)] = [:]
-        var plan: [(shape: OneDNN.ConvolutionShape, firstRow: Int, y0: Int)] = []
+        // Every band's primitive and blocked kernel (both cached by `onednn`) before any output is written.
+        var plan: [(part: (shape: OneDNN.ConvolutionShape, firstRow: Int, y0: Int), primitive: OneDNN.ConvolutionPrimitive,
+                    weights: UnsafeMutableRawPointer)] = []
         for b in 0..<bands {
-            guard let part = band(b) else { return nil }
-            if prepared[part.shape] == nil {
-                guard let primitive = onednn.convolution(part.shape),
-                      let weights = onednn.preparedWeights(primitive, kernel: kernel) else { return nil }
-                prepared[part.shape] = (primitive, weights)
-            }
-            plan.append(part)
+            guard let part = band(b), let primitive = onednn.convolution(part.shape),
+                  let weights = onednn.preparedWeights(primitive, kernel: kernel) else { return nil }
+            plan.append((part, primitive, weights))
         }
         let out = Tensor(uninitializedShape: [n, oh, ow, cout])
         for r in residuals { precondition(r.shape == out.shape, "conv residual \(r.shape) must match \(out.shape)") }
@@ -83,11 +76,11 @@ extension Tensor {
         let x = pointer, o = out.pointer
         let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer),
                                 channels: cout)
-        let compiled = prepared
         let failed = Atomic<Bool>(false)
+        let bandPlan = plan
         ComputeThreads.forEach(chunks: n * bands) { job in
-            let (b, part) = (job / bands, plan[job % bands])
-            let (primitive, weights) = compiled[part.shape]!
+            let b = job / bands
+            let (part, primitive, weights) = bandPlan[job % bands]
             let rowOffset = (b * oh + part.y0) * ow
             let c = o + rowOffset * cout
             guard onednn.convolve(primitive, src: x + (b * h + part.firstRow) * w * cin, weights: weights, dst: c) else {
@@ -99,6 +92,23 @@ extension Tensor {
         return failed.load(ordering: .relaxed) ? nil : out  // nil: the caller redoes the layer with im2col
     }
 
+    /// Sizes and 'SAME' padding of a convolution of this NHWC tensor, its arguments checked.
+    struct ConvGeometry {
+        let n, h, w, cin, kh, kw, cout, oh, ow, padTop, padLeft: Int
+    }
+
+    func convGeometry(kernel: Tensor, bias: Tensor?, stride: Int) -> ConvGeometry {
+        let (n, h, w, cin) = nhwc
+        let (kh, kw, kin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+        precondition(kin == cin, "conv kernel \(kernel.shape) expects \(kin) input channels, input has \(cin)")
+        precondition(stride >= 1, "conv stride must be positive")
+        if let bias { precondition(bias.count == cout, "conv bias \(bias.shape) does not match \(cout) outputs") }
+        let (oh, padTop) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
+        let (ow, padLeft) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
+        return ConvGeometry(n: n, h: h, w: w, cin: cin, kh: kh, kw: kw, cout: cout, oh: oh, ow: ow, padTop: padTop,
+                            padLeft: padLeft)
+    }
+
     /// 'SAME' output size and leading pad for one axis, as XLA computes them.
     static func samePadding(size: Int, kernel: Int, stride: Int) -> (out: Int, before: Int) {
         let out = (size + stride - 1) / stride
@@ -107,13 +117,9 @@ extension Tensor {
     }
 
     func convIm2col(kernel: Tensor, bias: Tensor?, stride: Int, activation: Activation, residuals: [Tensor]) -> Tensor {
-        let (n, h, w, cin) = nhwc
-        let (kh, kw, kin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
-        precondition(kin == cin, "conv kernel \(kernel.shape) expects \(kin) input channels, input has \(cin)")
-        precondition(stride >= 1, "conv stride must be positive")
-        if let bias { precondition(bias.count == cout, "conv bias \(bias.shape) does not match \(cout) outputs") }
-        let (oh, padTop) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
-        let (ow, padLeft) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
+        let g = convGeometry(kernel: kernel, bias: bias, stride: stride)
+        let (n, h, w, cin, kh, kw, cout) = (g.n, g.h, g.w, g.cin, g.kh, g.kw, g.cout)
+        let (oh, ow, padTop, padLeft) = (g.oh, g.ow, g.padTop, g.padLeft)
         let out = Tensor(uninitializedShape: [n, oh, ow, cout])
         for r in residuals { precondition(r.shape == out.shape, "conv residual \(r.shape) must match \(out.shape)") }
         let patch = kh * kw * cin

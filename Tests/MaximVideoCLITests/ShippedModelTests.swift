@@ -42,8 +42,9 @@ struct ShippedModelTests {
         #expect(restored.allSatisfy { $0.width == 256 && $0.height == 144 })
         // The degraded input's own offset (clipped noise, the clip's H.264 coding) is not the model's doing: the
         // model may add at most 0.6/255 to it.
+        let (restoredMeans, inputMeans) = (channelMeans(restored), channelMeans(input))
         for (c, want) in channelMeans(target).enumerated() {
-            let got = channelMeans(restored)[c], had = channelMeans(input)[c]
+            let got = restoredMeans[c], had = inputMeans[c]
             #expect(abs(got - want) < abs(had - want) + 0.6 / 255,
                     "channel \(c) mean \(got * 255) vs reference \(want * 255), input \(had * 255) (colour shift)")
         }
