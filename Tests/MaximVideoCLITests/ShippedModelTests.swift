@@ -40,13 +40,21 @@ struct ShippedModelTests {
         let restored = try frames(dir.path("out/%04d.png"))
         #expect(restored.count == target.count)
         #expect(restored.allSatisfy { $0.width == 256 && $0.height == 144 })
-        // The degraded input's own offset (clipped noise, the clip's H.264 coding) is not the model's doing: the
-        // model may add at most 0.6/255 to it.
-        let (restoredMeans, inputMeans) = (channelMeans(restored), channelMeans(input))
-        for (c, want) in channelMeans(target).enumerated() {
+        // The degraded input's own offset (clipped noise, the clip's H.264 coding: 0.7-1.4 codes) is not the model's
+        // doing. The restoration's offsets from the reference must stay neutral (their spread over the channels at
+        // most 0.5/255 above the input's: no tint) and small (each at most 1.5/255 beyond the input's: an invisible
+        // brightness change).
+        let (restoredMeans, inputMeans, targetMeans) = (channelMeans(restored), channelMeans(input), channelMeans(target))
+        func spread(_ means: [Double]) -> Double {
+            let offsets = zip(means, targetMeans).map { $0 - $1 }
+            return offsets.max()! - offsets.min()!
+        }
+        #expect(spread(restoredMeans) < spread(inputMeans) + 0.5 / 255,
+                "channel offsets spread \(spread(restoredMeans) * 255) vs input's \(spread(inputMeans) * 255) codes (tint)")
+        for (c, want) in targetMeans.enumerated() {
             let got = restoredMeans[c], had = inputMeans[c]
-            #expect(abs(got - want) < abs(had - want) + 0.6 / 255,
-                    "channel \(c) mean \(got * 255) vs reference \(want * 255), input \(had * 255) (colour shift)")
+            #expect(abs(got - want) < abs(had - want) + 1.5 / 255,
+                    "channel \(c) mean \(got * 255) vs reference \(want * 255), input \(had * 255) (brightness shift)")
         }
         return (meanPSNR(input, target), meanPSNR(restored, target))
     }
@@ -65,9 +73,9 @@ struct ShippedModelTests {
     func deblurSharpensCameraMotionBlurWithoutColourShift() throws {
         let (before, after) = try restoreWithShippedModel(
             "deblur", degraded: Fixtures.deblur("blurry"), reference: Fixtures.deblur("sharp"))
-        // 11 px of motion blur leave 23.2 dB; the shipped (weak) model measured 23.67 dB (+0.45); the identity stays at
-        // 23.22, the previous F8 model reached 23.33.
+        // 11 px of motion blur leave 23.2 dB; the shipped model measured 24.96 dB (+1.74); the identity stays at 23.22,
+        // the two previous models reached 23.33 (F8, CPU) and 23.67 (F12, 6 GPU minutes).
         #expect(before < 23.5, "fixture blur changed: \(before) dB")
-        #expect(after > before + 0.3, "restored \(after) dB vs blurry \(before) dB")
+        #expect(after > before + 1.4, "restored \(after) dB vs blurry \(before) dB")
     }
 }

@@ -75,3 +75,14 @@ def test_process_prefetcher_streams_differ_and_have_the_right_shape():
         assert x.shape == y.shape == (2, 32, 32, 3) and x.dtype == np.float32
         assert 0.0 <= x.min() and x.max() <= 1.0
     assert len({b[1].tobytes() for b in batches}) == 4  # no two workers replay one stream
+
+
+def test_reused_batches_are_distinct_turns_of_one_pair():
+    rng = np.random.default_rng(3)
+    x = rng.random((2, 8, 8, 3), dtype=np.float32)
+    y = x * 0.5 + 0.25  # a pixelwise function of x: any turn applied to both keeps it
+    views = degrade.dihedral_views(x, y, 8)
+    assert np.array_equal(views[0][0], x) and np.array_equal(views[0][1], y)
+    assert len({v[0].tobytes() for v in views}) == 8  # the eight symmetries of a square
+    for vx, vy in views:
+        assert vx.shape == x.shape and np.array_equal(vy, vx * 0.5 + 0.25)

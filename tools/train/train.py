@@ -81,12 +81,21 @@ def parse_args(argv=None):
                         "for a lent accelerator with a fixed time budget")
     t.add_argument("--workers", type=int, default=1,
                    help="data-synthesis processes (1 = one background thread)")
+    t.add_argument("--linear-blend-share", type=float, default=degrade.LINEAR_BLEND_SHARE,
+                   help="deblur: share of blurs averaged in linear light (GoPro 'blur_gamma'); the rest "
+                        "average sRGB values. A blind model learns to darken by ~2.2 codes times this")
+    t.add_argument("--reuse", type=int, default=1,
+                   help="with --workers > 1: serve each synthesized batch this many times, each view "
+                        "differently flipped/turned (1-8; for accelerators that outrun the synthesis)")
     t.add_argument("--init", default=None,
                    help="start from these weights (official-format .npz, e.g. a phase-1 model.npz) "
                         "with a fresh optimiser; ignored when OUT already has a checkpoint")
     t.add_argument("--export-only", action="store_true", help="export OUT/checkpoint.msgpack to OUT/model.npz and exit")
     t.add_argument("--export", default=None, help="also copy the exported npz here")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if not 1 <= args.reuse <= 8:
+        ap.error(f"--reuse {args.reuse}: a square has 8 flips/turns; use 1 to 8")
+    return args
 
 
 def arch_from_args(args) -> dict:
@@ -264,7 +273,7 @@ def main(argv=None):
 
     # fixed validation crops (own seed; independent of the training stream)
     vrng = np.random.default_rng(10_000 + args.seed)
-    vx, vy = degrade.make_batch(vrng, bank, args.task, args.val_count, args.crop)
+    vx, vy = degrade.make_batch(vrng, bank, args.task, args.val_count, args.crop, args.linear_blend_share)
     print(f"validation: {args.val_count} crops, input PSNR {psnr_batch(vx, vy).mean():.2f} dB "
           f"(same photos as training: not a true held-out set)", flush=True)
 
@@ -303,9 +312,11 @@ def main(argv=None):
     # data stream seeded by (seed, step) so a resumed run does not replay the same batches
     if args.workers > 1:
         feeder = degrade.ProcessPrefetcher(files, args.max_side, args.task, args.batch, args.crop,
-                                           seed=[args.seed, step], workers=args.workers)
+                                           seed=[args.seed, step], workers=args.workers,
+                                           reuse=args.reuse, linear_share=args.linear_blend_share)
     else:
-        feeder = degrade.Prefetcher(bank, args.task, args.batch, args.crop, seed=[args.seed, step])
+        feeder = degrade.Prefetcher(bank, args.task, args.batch, args.crop, seed=[args.seed, step],
+                                    linear_share=args.linear_blend_share)
     t_start = None  # set after the first step: compilation is not training time
     t_log, losses, wait = time.time(), [], 0.0
 
