@@ -91,6 +91,7 @@ extension OneDNN {
 
     private func makeReorder(from: dnnl_memory_desc_t, to: dnnl_memory_desc_t) -> Primitive? {
         var (from, to) = (from, to)
+        useOneOpenMPThread()
         var descriptor: dnnl_primitive_desc_t?
         guard dnnl_reorder_primitive_desc_create(&descriptor, &from, engine, &to, engine, nil) == dnnl_success,
               let descriptor else { return nil }

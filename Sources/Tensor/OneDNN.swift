@@ -46,6 +46,11 @@ final class OneDNN: @unchecked Sendable {
     /// core inside each call, on top of the engine's own threads.
     private let setOpenMPThreads: (@convention(c) (Int32) -> Void)?
 
+    /// One OpenMP thread for what the calling thread does next. Needed before compiling as well as before running:
+    /// a convolution fixes its thread count when it is compiled, and one compiled at the default (every core) ran
+    /// OpenMP teams forever after, whose spinning worker stole a core from the other tile (bench, 2 threads: −4 %).
+    func useOneOpenMPThread() { setOpenMPThreads?(1) }
+
     private init?() {
         var engine: dnnl_engine_t?
         guard dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, let engine else { return nil }
@@ -57,7 +62,7 @@ final class OneDNN: @unchecked Sendable {
     /// Runs `primitive` on the given argument pointers, with a scratchpad of its own (oneDNN's library-managed one
     /// is shared and not safe across threads). False if oneDNN refused.
     func execute(_ primitive: Primitive, _ arguments: [(Int32, UnsafeMutableRawPointer)]) -> Bool {
-        setOpenMPThreads?(1)
+        useOneOpenMPThread()
         let stream = idleStreams.withLock { $0.popLast() } ?? makeStream()
         guard let stream else { return false }
         defer { idleStreams.withLock { $0.append(stream) } }
@@ -88,6 +93,7 @@ final class OneDNN: @unchecked Sendable {
         _ operation: UnsafeRawPointer, queried: [(Int32, dnnl_query_t)], known: [Int32: dnnl_memory_desc_t] = [:],
         configure: (dnnl_primitive_attr_t) -> Bool = { _ in true }
     ) -> Primitive? {
+        useOneOpenMPThread()
         var attributes: dnnl_primitive_attr_t?
         guard dnnl_primitive_attr_create(&attributes) == dnnl_success, let attributes else { return nil }
         defer { dnnl_primitive_attr_destroy(attributes) }
