@@ -47,6 +47,23 @@ import Tensor
         expectClose(out, expected, rtol: 1e-5, atol: 1e-6)
     }
 
+    /// The scale is swept as a repeated pattern over thin rows: every pixel of every image must still get its own
+    /// image's vector and the residuals, exactly as pixel by pixel (same float operations, same order).
+    @Test(arguments: [(12, 0), (12, 1), (7, 2), (48, 1), (3, 1)])
+    func channelAttentionMatchesPixelByPixelForThinRowsAndResiduals(channels: Int, residualCount: Int) {
+        let shape = [3, 29, 31, channels]
+        let x = pseudoRandom(shape, seed: 31), s = pseudoRandom([3, 1, 1, channels], seed: 32)
+        let residuals = (0..<residualCount).map { pseudoRandom(shape, seed: 33 + UInt64($0)) }
+        let out = x.scaledChannels(by: s, adding: residuals)
+        let pixels = 29 * 31
+        let expected = x.scalars.enumerated().map { i, v in
+            let image = i / (pixels * channels), channel = i % channels
+            return residuals.reduce(v * s.scalars[image * channels + channel]) { $0 + $1.scalars[i] }
+        }
+        let mismatched = zip(out.scalars, expected).filter { $0 != $1 }.count
+        #expect(mismatched == 0, "\(mismatched) of \(expected.count) values differ")
+    }
+
     @Test func channelAttentionScalesEveryPixelByItsImagesVector() {
         let x = pseudoRandom([2, 2, 3, 2], seed: 13)
         let s = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 3, 4])
