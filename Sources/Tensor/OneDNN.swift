@@ -48,7 +48,7 @@ final class OneDNN: @unchecked Sendable {
 
     /// One OpenMP thread for what the calling thread does next. Needed before compiling as well as before running:
     /// a convolution fixes its thread count when it is compiled, and one compiled at the default (every core) ran
-    /// OpenMP teams forever after, whose spinning worker stole a core from the other tile (bench, 2 threads: −4 %).
+    /// OpenMP teams forever after, whose spinning worker stole a core from the other tile (bench, 2 threads: −3 %).
     func useOneOpenMPThread() { setOpenMPThreads?(1) }
 
     private init?() {

@@ -195,7 +195,7 @@ def motion_blur_pair(rng, bank, size, gamma_prob=LINEAR_BLEND_SHARE, warp_prob=0
     Blend in 8-bit sRGB values or (gamma_prob) in linear light with gamma 2.2.  A linear-light
     blur is ~2.2 codes brighter than its sharp frame on average, and a blind model learns to take
     gamma_prob of that off every blurry input: trained at 0.3, the shipped model darkens
-    sRGB-blended clips (the evaluation clips, GoPro 'blur') by 0.2-1 code, so the default is 0.1.
+    sRGB-blended clips (the evaluation clips, GoPro 'blur') by 0.1-1 code, so the default is 0.1.
     """
     n = int(rng.integers(5, 16))
     motion = camera_path(rng, n, size)
