@@ -91,16 +91,8 @@ extension OneDNN {
 
     private func makeReorder(from: dnnl_memory_desc_t, to: dnnl_memory_desc_t) -> Primitive? {
         var (from, to) = (from, to)
-        useOneOpenMPThread()
-        var descriptor: dnnl_primitive_desc_t?
-        guard dnnl_reorder_primitive_desc_create(&descriptor, &from, engine, &to, engine, nil) == dnnl_success,
-              let descriptor else { return nil }
-        defer { dnnl_primitive_desc_destroy(descriptor) }
-        guard var scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)?.pointee
-        else { return nil }
-        var handle: dnnl_primitive_t?
-        guard dnnl_primitive_create(&handle, descriptor) == dnnl_success, let handle else { return nil }
-        return Primitive(handle: handle, layouts: [cdnnl_arg_from: from, cdnnl_arg_to: to, cdnnl_arg_scratchpad: scratchpad],
-                         scratchpadBytes: dnnl_memory_desc_get_size(&scratchpad))
+        return compile(queried: [], known: [cdnnl_arg_from: from, cdnnl_arg_to: to]) { descriptor, attributes in
+            dnnl_reorder_primitive_desc_create(&descriptor, &from, engine, &to, engine, attributes)
+        }
     }
 }

@@ -93,6 +93,19 @@ final class OneDNN: @unchecked Sendable {
         _ operation: UnsafeRawPointer, queried: [(Int32, dnnl_query_t)], known: [Int32: dnnl_memory_desc_t] = [:],
         configure: (dnnl_primitive_attr_t) -> Bool = { _ in true }
     ) -> Primitive? {
+        compile(queried: queried, known: known, configure: configure) { descriptor, attributes in
+            dnnl_primitive_desc_create(&descriptor, operation, attributes, engine, nil)
+        }
+    }
+
+    /// As above for any kind of primitive (a reorder has its own descriptor constructor): `describe` creates the
+    /// primitive descriptor with the given attributes. Every primitive is compiled here, after asking OpenMP for one
+    /// thread (see `useOneOpenMPThread`).
+    func compile(
+        queried: [(Int32, dnnl_query_t)], known: [Int32: dnnl_memory_desc_t] = [:],
+        configure: (dnnl_primitive_attr_t) -> Bool = { _ in true },
+        describe: (inout dnnl_primitive_desc_t?, dnnl_primitive_attr_t) -> dnnl_status_t
+    ) -> Primitive? {
         useOneOpenMPThread()
         var attributes: dnnl_primitive_attr_t?
         guard dnnl_primitive_attr_create(&attributes) == dnnl_success, let attributes else { return nil }
@@ -100,8 +113,7 @@ final class OneDNN: @unchecked Sendable {
         guard dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success,
               configure(attributes) else { return nil }
         var descriptor: dnnl_primitive_desc_t?
-        guard dnnl_primitive_desc_create(&descriptor, operation, attributes, engine, nil) == dnnl_success,
-              let descriptor else { return nil }
+        guard describe(&descriptor, attributes) == dnnl_success, let descriptor else { return nil }
         defer { dnnl_primitive_desc_destroy(descriptor) }
         var layouts = known
         for (arg, query) in queried + [(cdnnl_arg_scratchpad, dnnl_query_scratchpad_md)] {

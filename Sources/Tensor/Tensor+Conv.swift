@@ -51,7 +51,14 @@ extension Tensor {
         let bands = (oh + rowsPerBand - 1) / rowsPerBand
         // Band b computes output rows y0..<y1 from input rows first...last, of which those outside the image are
         // oneDNN's zero padding.
-        func band(_ b: Int) -> (shape: OneDNN.ConvolutionShape, firstRow: Int, y0: Int)? {
+        struct Band {
+            let shape: OneDNN.ConvolutionShape
+            let firstRow, y0: Int
+            let primitive: OneDNN.ConvolutionPrimitive
+            let weights: UnsafeMutableRawPointer
+        }
+        // Every band's primitive and blocked kernel (both cached by `onednn`), before any output is written.
+        func band(_ b: Int) -> Band? {
             let y0 = b * rowsPerBand, y1 = min(oh, y0 + rowsPerBand)
             let first = y0 * stride - padTop, last = (y1 - 1) * stride - padTop + kh - 1
             let start = max(0, first), end = min(h - 1, last)
@@ -60,16 +67,12 @@ extension Tensor {
                 inRows: end - start + 1, width: w, inChannels: cin, outRows: y1 - y0, outWidth: ow, outChannels: cout,
                 kernelHeight: kh, kernelWidth: kw, stride: stride, padTop: start - first, padBottom: last - end,
                 padLeft: padLeft, padRight: padRight)
-            return (shape, start, y0)
-        }
-        // Every band's primitive and blocked kernel (both cached by `onednn`) before any output is written.
-        var plan: [(part: (shape: OneDNN.ConvolutionShape, firstRow: Int, y0: Int), primitive: OneDNN.ConvolutionPrimitive,
-                    weights: UnsafeMutableRawPointer)] = []
-        for b in 0..<bands {
-            guard let part = band(b), let primitive = onednn.convolution(part.shape),
+            guard let primitive = onednn.convolution(shape),
                   let weights = onednn.preparedWeights(primitive, kernel: kernel) else { return nil }
-            plan.append((part, primitive, weights))
+            return Band(shape: shape, firstRow: start, y0: y0, primitive: primitive, weights: weights)
         }
+        let plan = (0..<bands).compactMap(band)
+        guard plan.count == bands else { return nil }
         let out = Tensor(uninitializedShape: [n, oh, ow, cout])
         for r in residuals { precondition(r.shape == out.shape, "conv residual \(r.shape) must match \(out.shape)") }
         OpProfiler.addFlops(2 * n * oh * ow * kh * kw * cin * cout)
@@ -77,13 +80,13 @@ extension Tensor {
         let epilogue = Epilogue(bias: bias?.pointer, activation: activation, residuals: residuals.map(\.pointer),
                                 channels: cout)
         let failed = Atomic<Bool>(false)
-        let bandPlan = plan
         ComputeThreads.forEach(chunks: n * bands) { job in
             let b = job / bands
-            let (part, primitive, weights) = bandPlan[job % bands]
+            let part = plan[job % bands]
             let rowOffset = (b * oh + part.y0) * ow
             let c = o + rowOffset * cout
-            guard onednn.convolve(primitive, src: x + (b * h + part.firstRow) * w * cin, weights: weights, dst: c) else {
+            guard onednn.convolve(part.primitive, src: x + (b * h + part.firstRow) * w * cin, weights: part.weights,
+                                  dst: c) else {
                 failed.store(true, ordering: .relaxed)
                 return
             }

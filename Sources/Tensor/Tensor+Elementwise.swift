@@ -60,37 +60,28 @@ extension Tensor {
             let out = Tensor(uninitializedShape: shape)
             let o = out.pointer, x = pointer, s = scale.pointer, res = residuals.map(\.pointer)
             let pixels = h * w
-            // Thin rows (12–48 channels) leave much of each pixel to a loop's scalar remainder, so the image's scale
-            // vector is repeated into a pattern a whole number of pixels long and of vector-friendly length, and the
-            // pixels are swept in that stride, the first residual added in the same pass.
-            let pattern = Epilogue.biasPatternLength(channels: c)
+            // The image's scale vector swept as a repeated pattern (`RowPattern`), the first residual added in the
+            // same pass.
             ComputeThreads.forEachRange(total: n * pixels, grain: rowGrain(width: c)) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: pattern) { buffer in
-                    let repeated = buffer.baseAddress!
-                    var q = range.lowerBound
-                    while q < range.upperBound {
-                        let image = q / pixels
-                        let end = min(range.upperBound, (image + 1) * pixels)
-                        for i in 0..<pattern { repeated[i] = s[image * c + i % c] }
-                        var start = q * c
-                        let stop = end * c
-                        while start < stop {
-                            let count = min(pattern, stop - start)
-                            let (ob, xb) = (o + start, x + start)
-                            if let first = res.first {
-                                let rb = first + start
-                                for i in 0..<count { ob[i] = xb[i] * repeated[i] + rb[i] }
-                            } else {
-                                for i in 0..<count { ob[i] = xb[i] * repeated[i] }
-                            }
-                            for r in res.dropFirst() {
-                                let rb = r + start
-                                for i in 0..<count { ob[i] += rb[i] }
-                            }
-                            start += count
+                var q = range.lowerBound
+                while q < range.upperBound {
+                    let image = q / pixels
+                    let end = min(range.upperBound, (image + 1) * pixels)
+                    let start = q * c
+                    RowPattern.sweep(repeating: s + image * c, channels: c, total: (end - q) * c) { offset, count, pattern in
+                        let (ob, xb) = (o + start + offset, x + start + offset)
+                        if let first = res.first {
+                            let rb = first + start + offset
+                            for i in 0..<count { ob[i] = xb[i] * pattern[i] + rb[i] }
+                        } else {
+                            for i in 0..<count { ob[i] = xb[i] * pattern[i] }
                         }
-                        q = end
+                        for r in res.dropFirst() {
+                            let rb = r + start + offset
+                            for i in 0..<count { ob[i] += rb[i] }
+                        }
                     }
+                    q = end
                 }
             }
             return out

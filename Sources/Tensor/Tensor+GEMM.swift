@@ -194,38 +194,14 @@ struct Epilogue {
         self.init(bias: bias, activation: activation, residuals: residuals.map { ($0, channels) })
     }
 
-    /// A multiple of both `channels` and 16 floats (one AVX-512 vector), at least 256 floats so the vector loop
-    /// dominates its remainder; `channels` itself when that would exceed 1024 (wide rows vectorise well alone).
-    static func biasPatternLength(channels: Int) -> Int {
-        guard channels > 0 else { return 1 }
-        var a = channels, b = 16
-        while b != 0 { (a, b) = (b, a % b) }
-        let lcm = channels / a * 16
-        guard lcm <= 1024 else { return channels }
-        return lcm * max(1, (256 + lcm - 1) / lcm)
-    }
-
     /// `rowOffset` locates the chunk inside the residual tensors.
     @inline(__always)
     func apply(_ c: UnsafeMutablePointer<Float>, rows: Int, channels: Int, rowOffset: Int) {
         let total = rows * channels
         if let bias {
-            // Bias and activation in one pass over the (cache-hot) chunk. Thin layers (12–48 channels) would
-            // leave most of a row to the loop's scalar remainder, so the bias is repeated into a pattern a
-            // whole number of rows long and of vector-friendly length, and the chunk is swept in that stride.
-            let pattern = Epilogue.biasPatternLength(channels: channels)
-            let blocks = pattern > channels ? total / pattern : 0
-            if blocks > 0 {
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: pattern) { buffer in
-                    let repeated = buffer.baseAddress!
-                    for i in 0..<pattern { repeated[i] = bias[i % channels] }
-                    for b in 0..<blocks {
-                        activation.applyAddingBias(c + b * pattern, repeated, count: pattern)
-                    }
-                }
-            }
-            for r in (blocks * pattern / channels)..<rows {
-                activation.applyAddingBias(c + r * channels, bias, count: channels)
+            // Bias and activation in one pass over the (cache-hot) chunk, in the stride of the repeated bias.
+            RowPattern.sweep(repeating: bias, channels: channels, total: total) { offset, count, pattern in
+                activation.applyAddingBias(c + offset, pattern, count: count)
             }
         } else {
             activation.apply(c, count: total)
