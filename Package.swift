@@ -61,9 +61,15 @@ let package = Package(
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimisedInDebug
         ),
+        // The AVX-512 kernel for thin dense layers (C: per-function target attributes let it sit in a binary that runs
+        // on any x86-64-v3 CPU; Swift has no such attribute).
+        .target(
+            name: "CThinDense",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+        ),
         .target(
             name: "Tensor",
-            dependencies: ["COpenBLAS", "CDNNL"],
+            dependencies: ["COpenBLAS", "CDNNL", "CThinDense"],
             swiftSettings: optimisedInDebug + vectorISA
         ),
         .target(

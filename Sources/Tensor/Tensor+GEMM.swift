@@ -137,6 +137,20 @@ extension Tensor {
         let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
         let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
         let grain = rowGrain(width: max(inTotal, outC))
+        if ThinDense.enabled,
+           ThinDense.fits(inputWidths: inputs.map(\.width), outputs: outC, residuals: residuals.count, activation: activation) {
+            ComputeThreads.forEachRange(total: rows, grain: grain) { range in
+                let first = range.lowerBound
+                ThinDense.run(
+                    rows: range.count, outputs: outC,
+                    inputs: inputs.map { (UnsafePointer($0.row(first)), stride: $0.tensor.channels, width: $0.width) },
+                    normalization: normalization, gate: gate.map { UnsafePointer($0.pointer + first * inTotal) },
+                    kernel: w, bias: bias.map { UnsafePointer($0.pointer) }, gelu: activation == .gelu,
+                    residuals: residuals.map { (UnsafePointer($0.row(first)), stride: $0.tensor.channels) },
+                    out: o + first * outC)
+            }
+            return out
+        }
         ComputeThreads.forEachRange(total: rows, grain: grain) { range in
             let m = range.count
             let oc = o + range.lowerBound * outC

@@ -76,6 +76,6 @@ struct ShippedModelTests {
         // 11 px of motion blur leave 23.2 dB; the shipped model measured 24.96 dB (+1.74); the identity stays at 23.22,
         // the two previous models reached 23.33 (F8, CPU) and 23.67 (F12, 6 GPU minutes).
         #expect(before < 23.5, "fixture blur changed: \(before) dB")
-        #expect(after > before + 1.4, "restored \(after) dB vs blurry \(before) dB")
+        #expect(after > before + 2.2, "restored \(after) dB vs blurry \(before) dB")
     }
 }

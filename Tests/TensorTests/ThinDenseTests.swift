@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import Tensor
+
+/// The AVX-512 thin dense kernel against a float64 reference of what `Tensor.dense` means: concatenated (strided)
+/// inputs, LayerNorm or gate, product, bias, tanh-GELU, then residuals — at row counts that leave partial row
+/// blocks, groups and LayerNorm batches, and at channel counts that leave partial vectors.
+@Suite(.enabled(if: ThinDense.isAvailable, "needs an AVX-512 CPU"))
+struct ThinDenseTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var rows: Int
+        var widths: [Int]
+        var outputs: Int
+        var prologue = Prologue.none
+        var bias = true
+        var gelu = false
+        var residuals = 0
+        /// Extra floats between input rows (a channel slice of a wider tensor).
+        var pad = 0
+        enum Prologue: Sendable { case none, layerNorm, gate }
+        var description: String {
+            "\(rows) rows \(widths)→\(outputs) \(prologue) bias \(bias) gelu \(gelu) residuals \(residuals) pad \(pad)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(rows: 2730, widths: [12], outputs: 24, prologue: .layerNorm, gelu: true),  // a MAB's input projection
+        Case(rows: 1001, widths: [12], outputs: 12, residuals: 1, pad: 12),              // output projection of half
+        Case(rows: 77, widths: [24], outputs: 48, prologue: .layerNorm, gelu: true, pad: 24),
+        Case(rows: 53, widths: [48], outputs: 96, prologue: .layerNorm, gelu: true),
+        Case(rows: 31, widths: [64], outputs: 128, residuals: 2),
+        Case(rows: 45, widths: [20], outputs: 36, prologue: .gate, bias: false),
+        Case(rows: 29, widths: [12, 12], outputs: 12, residuals: 1),                      // concatenated inputs
+        Case(rows: 19, widths: [3, 9, 5], outputs: 7, gelu: true, residuals: 2),          // GELU, then residuals
+        Case(rows: 5, widths: [3], outputs: 3, prologue: .layerNorm),
+        Case(rows: 24, widths: [16], outputs: 16, prologue: .layerNorm, bias: false),
+    ]
+
+    @Test(arguments: cases)
+    func kernelMatchesAFloat64Reference(_ c: Case) {
+        var seed: UInt64 = UInt64(c.rows * 131 + c.outputs)
+        func random(_ count: Int, offset: Float = 0) -> [Float] {
+            (0..<count).map { _ in
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int(seed >> 41) - (1 << 22)) / Float(1 << 22) + offset
+            }
+        }
+        let k = c.widths.reduce(0, +), n = c.outputs
+        // Inputs with an offset, so the LayerNorm's mean matters.
+        let inputs = c.widths.map { random(c.rows * ($0 + c.pad), offset: 0.7) }
+        let kernel = random(k * n), bias = random(n), gate = random(c.rows * k)
+        let scale = random(k, offset: 1), shift = random(k)
+        let residuals = (0..<c.residuals).map { _ in random(c.rows * (n + c.pad)) }
+        var out = [Float](repeating: .nan, count: c.rows * n)
+
+        withPointers(inputs) { inputPointers in
+            withPointers(residuals) { residualPointers in
+                let norm = c.prologue == .layerNorm
+                    ? LayerNormParameters(scale: Tensor(shape: [k], scalars: scale), bias: Tensor(shape: [k], scalars: shift))
+                    : nil
+                gate.withUnsafeBufferPointer { g in
+                    kernel.withUnsafeBufferPointer { w in
+                        bias.withUnsafeBufferPointer { b in
+                            out.withUnsafeMutableBufferPointer { o in
+                                ThinDense.run(
+                                    rows: c.rows, outputs: n,
+                                    inputs: zip(inputPointers, c.widths).map { ($0, stride: $1 + c.pad, width: $1) },
+                                    normalization: norm, gate: c.prologue == .gate ? g.baseAddress! : nil,
+                                    kernel: w.baseAddress!, bias: c.bias ? b.baseAddress! : nil, gelu: c.gelu,
+                                    residuals: residualPointers.map { ($0, stride: n + c.pad) }, out: o.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        var worst = 0.0, largest = 0.0
+        for r in 0..<c.rows {
+            var x = [Double]()
+            for (i, width) in c.widths.enumerated() {
+                x += (0..<width).map { Double(inputs[i][r * (width + c.pad) + $0]) }
+            }
+            switch c.prologue {
+            case .none: break
+            case .gate: x = x.enumerated().map { $1 * Double(gate[r * k + $0]) }
+            case .layerNorm:
+                let mean = x.reduce(0, +) / Double(k)
+                let variance = x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(k)
+                x = x.enumerated().map { ($1 - mean) / (variance + 1e-6).squareRoot() * Double(scale[$0]) + Double(shift[$0]) }
+            }
+            for j in 0..<n {
+                var y = (0..<k).reduce(c.bias ? Double(bias[j]) : 0) { $0 + x[$1] * Double(kernel[$1 * n + j]) }
+                if c.gelu { y = 0.5 * y * (1 + _tanh(0.7978845608028654 * (y + 0.044715 * y * y * y))) }
+                for res in residuals { y += Double(res[r * (n + c.pad) + j]) }
+                worst = max(worst, abs(y - Double(out[r * n + j])))
+                largest = max(largest, abs(y))
+            }
+        }
+        #expect(worst <= 2e-6 * max(largest, 1), "\(c): worst error \(worst), largest |y| \(largest)")
+    }
+
+    private func withPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+        var pointers: [UnsafePointer<Float>] = []
+        func nest(_ i: Int) -> R {
+            guard i < arrays.count else { return body(pointers) }
+            return arrays[i].withUnsafeBufferPointer { p in
+                pointers.append(p.baseAddress!)
+                return nest(i + 1)
+            }
+        }
+        return nest(0)
+    }
+}
+
+private func _tanh(_ x: Double) -> Double {
+    let e = exp(-2 * abs(x))
+    return (x < 0 ? -1 : 1) * (1 - e) / (1 + e)
+}
