@@ -137,7 +137,7 @@ extension Tensor {
         let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
         let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
         let grain = rowGrain(width: max(inTotal, outC))
-        if ThinDense.enabled,
+        if ThinDense.isUsed,
            ThinDense.fits(inputWidths: inputs.map(\.width), outputs: outC, residuals: residuals.count, activation: activation) {
             ComputeThreads.forEachRange(total: rows, grain: grain) { range in
                 let first = range.lowerBound

@@ -18,6 +18,12 @@ enum ThinDense {
     /// Whether this CPU (and OS) runs the kernel at all.
     static let isAvailable = mv_thin_dense_available() != 0
 
+    /// Sends this task's dense layers to the library path even where the kernel runs, so tests can compare both
+    /// paths in one process (a task-local, unlike a global switch, cannot change paths under a concurrent test).
+    @TaskLocal static var bypassed = false
+
+    static var isUsed: Bool { enabled && !bypassed }
+
     static func fits(inputWidths: [Int], outputs: Int, residuals: Int, activation: Activation) -> Bool {
         inputWidths.count <= Int(MV_THIN_DENSE_MAX_INPUTS) && residuals <= Int(MV_THIN_DENSE_MAX_RESIDUALS)
             && inputWidths.reduce(0, +) <= Int(MV_THIN_DENSE_MAX_K) && outputs <= Int(MV_THIN_DENSE_MAX_N)

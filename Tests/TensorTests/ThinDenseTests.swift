@@ -100,6 +100,28 @@ struct ThinDenseTests {
         #expect(worst <= 2e-6 * max(largest, 1), "\(c): worst error \(worst), largest |y| \(largest)")
     }
 
+    /// The layers of a small model (a MAB's LayerNorm → 12→24 GELU projection, the gated 12→12 output projection with
+    /// a strided residual, a concatenated 24+24→24 fusion) give the same tensors through the kernel and through the
+    /// oneDNN/OpenBLAS path.
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"))
+    func denseLayersAgreeWithTheLibraryPath() {
+        let x = pseudoRandom([2, 37, 45, 24], seed: 41), y = pseudoRandom([2, 37, 45, 24], seed: 42)
+        let norm = LayerNormParameters(scale: pseudoRandom([12], seed: 43), bias: pseudoRandom([12], seed: 44))
+        let up = pseudoRandom([12, 24], seed: 45), down = pseudoRandom([12, 12], seed: 46)
+        let fuse = pseudoRandom([48, 24], seed: 47), bias24 = pseudoRandom([24], seed: 48)
+        let bias12 = pseudoRandom([12], seed: 49), gate = pseudoRandom([2, 37, 45, 12], seed: 50)
+        func layers() -> [Tensor] {
+            [Tensor.dense([x.channels(0..<12)], kernel: up, bias: bias24, normalization: norm, activation: .gelu),
+             Tensor.dense([x.channels(12..<24)], kernel: down, bias: bias12, gate: gate, residuals: [y.channels(0..<12)]),
+             Tensor.dense([x, y], kernel: fuse, bias: nil, residuals: [x])]
+        }
+        let kernel = layers()
+        let library = ThinDense.$bypassed.withValue(true) { layers() }
+        for (a, b) in zip(kernel, library) {
+            expectClose(a, b, rtol: 2e-6, atol: 2e-6)
+        }
+    }
+
     private func withPointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
         var pointers: [UnsafePointer<Float>] = []
         func nest(_ i: Int) -> R {
