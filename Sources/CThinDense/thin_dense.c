@@ -67,6 +67,9 @@ KERNEL INLINE void gather_row(const mv_thin_dense_problem *p, long row, int k, f
         }
         offset += width;
     }
+    // A second input was copied by scalars: zero the padding the first input's vector stores did not reach.
+    if (p->input_count > 1)
+        for (int c = offset; c < ((k + 15) & ~15); c++) dst[c] = 0;
     if (p->gate) {
         const float *g = p->gate + row * k;
         for (int c = 0; c < k; c += 16)

@@ -129,13 +129,6 @@ extension Tensor {
         OpProfiler.addFlops(2 * rows * inTotal * outC)
         let o = out.pointer
         let w = kernel.pointer
-        let epilogue = Epilogue(
-            bias: bias?.pointer, activation: activation,
-            residuals: residuals.map { ($0.row(0), $0.tensor.channels) })
-        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product,
-        // so only residuals are left for the epilogue.
-        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
-        let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
         let grain = rowGrain(width: max(inTotal, outC))
         if ThinDense.isUsed,
            ThinDense.fits(inputWidths: inputs.map(\.width), outputs: outC, residuals: residuals.count, activation: activation) {
@@ -151,6 +144,13 @@ extension Tensor {
             }
             return out
         }
+        let epilogue = Epilogue(
+            bias: bias?.pointer, activation: activation,
+            residuals: residuals.map { ($0.row(0), $0.tensor.channels) })
+        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product,
+        // so only residuals are left for the epilogue.
+        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
+        let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
         ComputeThreads.forEachRange(total: rows, grain: grain) { range in
             let m = range.count
             let oc = o + range.lowerBound * outC
