@@ -192,13 +192,13 @@ KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count,
 
 /// Row blocks sized so the R×NV accumulators and NV kernel vectors fit the 32 vector registers.
 #define DEFINE_ROWS(NV, R)                                                                                       \
-    KERNEL static void rows_##NV(const mv_thin_dense_problem *p, int k, const float *packed, const float *bias,   \
-                                 __mmask16 tail) {                                                               \
+    KERNEL static void rows_##NV(const mv_thin_dense_problem *p, long begin, long end, int k, const float *packed, \
+                                 const float *bias, __mmask16 tail) {                                            \
         const int kp = (k + 15) & ~15;                                                                           \
         float a[GROUP * MV_THIN_DENSE_MAX_K] __attribute__((aligned(64)));                                       \
         const float *x[GROUP];                                                                                   \
-        for (long row = 0; row < p->rows; row += GROUP) {                                                        \
-            const int count = p->rows - row < GROUP ? (int)(p->rows - row) : GROUP;                              \
+        for (long row = begin; row < end; row += GROUP) {                                                        \
+            const int count = end - row < GROUP ? (int)(end - row) : GROUP;                                      \
             prologue(p, row, count, k, kp, a, x);                                                                \
             int r = 0;                                                                                           \
             for (; r + R <= count; r += R) rows_block(p, row + r, k, x + r, packed, bias, tail, R, NV);          \
@@ -215,7 +215,7 @@ DEFINE_ROWS(6, 3)
 DEFINE_ROWS(7, 2)
 DEFINE_ROWS(8, 2)
 
-KERNEL void mv_thin_dense(const mv_thin_dense_problem *p) {
+KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) {
     int k = 0;
     for (int i = 0; i < p->input_count; i++) k += p->input_widths[i];
     const int nv = (p->n + 15) / 16;
@@ -234,20 +234,20 @@ KERNEL void mv_thin_dense(const mv_thin_dense_problem *p) {
     const float *b = p->bias ? bias : NULL;
     __mmask16 tail = mask_of(p->n - (nv - 1) * 16);
     switch (nv) {
-    case 1: rows_1(p, k, packed, b, tail); break;
-    case 2: rows_2(p, k, packed, b, tail); break;
-    case 3: rows_3(p, k, packed, b, tail); break;
-    case 4: rows_4(p, k, packed, b, tail); break;
-    case 5: rows_5(p, k, packed, b, tail); break;
-    case 6: rows_6(p, k, packed, b, tail); break;
-    case 7: rows_7(p, k, packed, b, tail); break;
-    default: rows_8(p, k, packed, b, tail); break;
+    case 1: rows_1(p, begin, end, k, packed, b, tail); break;
+    case 2: rows_2(p, begin, end, k, packed, b, tail); break;
+    case 3: rows_3(p, begin, end, k, packed, b, tail); break;
+    case 4: rows_4(p, begin, end, k, packed, b, tail); break;
+    case 5: rows_5(p, begin, end, k, packed, b, tail); break;
+    case 6: rows_6(p, begin, end, k, packed, b, tail); break;
+    case 7: rows_7(p, begin, end, k, packed, b, tail); break;
+    default: rows_8(p, begin, end, k, packed, b, tail); break;
     }
 }
 
 #else  // no AVX-512 on this architecture: callers take the library GEMM path
 
 int mv_thin_dense_available(void) { return 0; }
-void mv_thin_dense(const mv_thin_dense_problem *problem) { (void)problem; }
+void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end) { (void)problem, (void)begin, (void)end; }
 
 #endif

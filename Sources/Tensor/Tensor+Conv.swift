@@ -45,8 +45,7 @@ extension Tensor {
     ) -> Tensor? {
         let g = convGeometry(kernel: kernel, bias: bias, stride: stride)
         let (n, h, w, cin, kh, kw, cout) = (g.n, g.h, g.w, g.cin, g.kh, g.kw, g.cout)
-        let (oh, ow, padTop, padLeft) = (g.oh, g.ow, g.padTop, g.padLeft)
-        let padRight = max((ow - 1) * stride + kw - w, 0) - padLeft
+        let (oh, ow, padTop, padLeft, padRight) = (g.oh, g.ow, g.padTop, g.padLeft, g.padRight)
         let rowsPerBand = max(1, min(oh, 65536 / max(ow * cout, 1)))
         let bands = (oh + rowsPerBand - 1) / rowsPerBand
         // Band b computes output rows y0..<y1 from input rows first...last, of which those outside the image are
@@ -97,7 +96,7 @@ extension Tensor {
 
     /// Sizes and 'SAME' padding of a convolution of this NHWC tensor, its arguments checked.
     struct ConvGeometry {
-        let n, h, w, cin, kh, kw, cout, oh, ow, padTop, padLeft: Int
+        let n, h, w, cin, kh, kw, cout, oh, ow, padTop, padLeft, padRight: Int
     }
 
     func convGeometry(kernel: Tensor, bias: Tensor?, stride: Int) -> ConvGeometry {
@@ -106,17 +105,17 @@ extension Tensor {
         precondition(kin == cin, "conv kernel \(kernel.shape) expects \(kin) input channels, input has \(cin)")
         precondition(stride >= 1, "conv stride must be positive")
         if let bias { precondition(bias.count == cout, "conv bias \(bias.shape) does not match \(cout) outputs") }
-        let (oh, padTop) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
-        let (ow, padLeft) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
+        let (oh, padTop, _) = Tensor.samePadding(size: h, kernel: kh, stride: stride)
+        let (ow, padLeft, padRight) = Tensor.samePadding(size: w, kernel: kw, stride: stride)
         return ConvGeometry(n: n, h: h, w: w, cin: cin, kh: kh, kw: kw, cout: cout, oh: oh, ow: ow, padTop: padTop,
-                            padLeft: padLeft)
+                            padLeft: padLeft, padRight: padRight)
     }
 
-    /// 'SAME' output size and leading pad for one axis, as XLA computes them.
-    static func samePadding(size: Int, kernel: Int, stride: Int) -> (out: Int, before: Int) {
+    /// 'SAME' output size and padding for one axis, as XLA splits it (the odd pixel after).
+    static func samePadding(size: Int, kernel: Int, stride: Int) -> (out: Int, before: Int, after: Int) {
         let out = (size + stride - 1) / stride
         let total = max((out - 1) * stride + kernel - size, 0)
-        return (out, total / 2)
+        return (out, total / 2, total - total / 2)
     }
 
     func convIm2col(kernel: Tensor, bias: Tensor?, stride: Int, activation: Activation, residuals: [Tensor]) -> Tensor {

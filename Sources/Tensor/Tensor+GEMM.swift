@@ -130,18 +130,12 @@ extension Tensor {
         let o = out.pointer
         let w = kernel.pointer
         let grain = rowGrain(width: max(inTotal, outC))
-        if ThinDense.isUsed,
-           ThinDense.fits(inputWidths: inputs.map(\.width), outputs: outC, residuals: residuals.count, activation: activation) {
-            ComputeThreads.forEachRange(total: rows, grain: grain) { range in
-                let first = range.lowerBound
-                ThinDense.run(
-                    rows: range.count, outputs: outC,
-                    inputs: inputs.map { (UnsafePointer($0.row(first)), stride: $0.tensor.channels, width: $0.width) },
-                    normalization: normalization, gate: gate.map { UnsafePointer($0.pointer + first * inTotal) },
-                    kernel: w, bias: bias.map { UnsafePointer($0.pointer) }, gelu: activation == .gelu,
-                    residuals: residuals.map { (UnsafePointer($0.row(first)), stride: $0.tensor.channels) },
-                    out: o + first * outC)
-            }
+        if ThinDense.isUsed, let layer = ThinDense.Layer(
+            inputs: inputs.map { (UnsafePointer($0.row(0)), stride: $0.tensor.channels, width: $0.width) },
+            outputs: outC, normalization: normalization, gate: gate.map { UnsafePointer($0.pointer) }, kernel: w,
+            bias: bias.map { UnsafePointer($0.pointer) }, activation: activation,
+            residuals: residuals.map { (UnsafePointer($0.row(0)), stride: $0.tensor.channels) }, out: o) {
+            ComputeThreads.forEachRange(total: rows, grain: grain) { layer.compute(rows: $0) }
             return out
         }
         let epilogue = Epilogue(

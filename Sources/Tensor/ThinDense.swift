@@ -24,44 +24,50 @@ enum ThinDense {
 
     static var isUsed: Bool { enabled && !bypassed }
 
-    static func fits(inputWidths: [Int], outputs: Int, residuals: Int, activation: Activation) -> Bool {
-        inputWidths.count <= Int(MV_THIN_DENSE_MAX_INPUTS) && residuals <= Int(MV_THIN_DENSE_MAX_RESIDUALS)
-            && inputWidths.reduce(0, +) <= Int(MV_THIN_DENSE_MAX_K) && outputs <= Int(MV_THIN_DENSE_MAX_N)
-            && (activation == .identity || activation == .gelu)
-    }
+    /// One dense layer set up for the kernel, pointers at row 0; `compute` runs any range of its rows, so the layer
+    /// is described once and every chunk of it only passes its rows.
+    struct Layer {
+        private var problem = mv_thin_dense_problem()
 
-    /// `out[rows, outputs] = act(prologue(concat(inputs)) · kernel + bias) + Σ residuals`; every pointer is at the
-    /// block's first row, strides in floats. The caller checked `isAvailable` and `fits`.
-    static func run(
-        rows: Int, outputs: Int, inputs: [(UnsafePointer<Float>, stride: Int, width: Int)],
-        normalization: LayerNormParameters?, gate: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, gelu: Bool, residuals: [(UnsafePointer<Float>, stride: Int)],
-        out: UnsafeMutablePointer<Float>
-    ) {
-        func slot<T>(_ values: [T], _ i: Int, _ empty: T) -> T { i < values.count ? values[i] : empty }
-        var p = mv_thin_dense_problem()
-        p.rows = rows
-        p.n = Int32(outputs)
-        p.input_count = Int32(inputs.count)
-        let pointers = inputs.map { Optional($0.0) }, strides = inputs.map(\.stride), widths = inputs.map { Int32($0.width) }
-        p.inputs = (slot(pointers, 0, nil), slot(pointers, 1, nil), slot(pointers, 2, nil), slot(pointers, 3, nil))
-        p.input_strides = (slot(strides, 0, 0), slot(strides, 1, 0), slot(strides, 2, 0), slot(strides, 3, 0))
-        p.input_widths = (slot(widths, 0, 0), slot(widths, 1, 0), slot(widths, 2, 0), slot(widths, 3, 0))
-        if let normalization {
-            p.norm_scale = UnsafePointer(normalization.scale.pointer)
-            p.norm_bias = UnsafePointer(normalization.bias.pointer)
-            p.norm_epsilon = normalization.epsilon
+        /// nil where the kernel does not take the layer (too wide, too many inputs or residuals, another activation).
+        /// `gate` is `[rows, Σ widths]`; strides are in floats.
+        init?(
+            inputs: [(UnsafePointer<Float>, stride: Int, width: Int)], outputs: Int,
+            normalization: LayerNormParameters?, gate: UnsafePointer<Float>?, kernel: UnsafePointer<Float>,
+            bias: UnsafePointer<Float>?, activation: Activation, residuals: [(UnsafePointer<Float>, stride: Int)],
+            out: UnsafeMutablePointer<Float>
+        ) {
+            guard inputs.count <= Int(MV_THIN_DENSE_MAX_INPUTS), residuals.count <= Int(MV_THIN_DENSE_MAX_RESIDUALS),
+                  inputs.reduce(0, { $0 + $1.width }) <= Int(MV_THIN_DENSE_MAX_K), outputs <= Int(MV_THIN_DENSE_MAX_N),
+                  activation == .identity || activation == .gelu else { return nil }
+            func slot<T>(_ values: [T], _ i: Int, _ empty: T) -> T { i < values.count ? values[i] : empty }
+            problem.n = Int32(outputs)
+            problem.input_count = Int32(inputs.count)
+            let pointers = inputs.map { Optional($0.0) }, strides = inputs.map(\.stride), widths = inputs.map { Int32($0.width) }
+            problem.inputs = (slot(pointers, 0, nil), slot(pointers, 1, nil), slot(pointers, 2, nil), slot(pointers, 3, nil))
+            problem.input_strides = (slot(strides, 0, 0), slot(strides, 1, 0), slot(strides, 2, 0), slot(strides, 3, 0))
+            problem.input_widths = (slot(widths, 0, 0), slot(widths, 1, 0), slot(widths, 2, 0), slot(widths, 3, 0))
+            if let normalization {
+                problem.norm_scale = UnsafePointer(normalization.scale.pointer)
+                problem.norm_bias = UnsafePointer(normalization.bias.pointer)
+                problem.norm_epsilon = normalization.epsilon
+            }
+            problem.gate = gate
+            problem.kernel = kernel
+            problem.bias = bias
+            problem.gelu = activation == .gelu ? 1 : 0
+            problem.residual_count = Int32(residuals.count)
+            let res = residuals.map { Optional($0.0) }, resStrides = residuals.map(\.stride)
+            problem.residuals = (slot(res, 0, nil), slot(res, 1, nil), slot(res, 2, nil), slot(res, 3, nil))
+            problem.residual_strides = (slot(resStrides, 0, 0), slot(resStrides, 1, 0), slot(resStrides, 2, 0),
+                                        slot(resStrides, 3, 0))
+            problem.out = out
         }
-        p.gate = gate
-        p.kernel = kernel
-        p.bias = bias
-        p.gelu = gelu ? 1 : 0
-        p.residual_count = Int32(residuals.count)
-        let res = residuals.map { Optional($0.0) }, resStrides = residuals.map(\.stride)
-        p.residuals = (slot(res, 0, nil), slot(res, 1, nil), slot(res, 2, nil), slot(res, 3, nil))
-        p.residual_strides = (slot(resStrides, 0, 0), slot(resStrides, 1, 0), slot(resStrides, 2, 0),
-                              slot(resStrides, 3, 0))
-        p.out = out
-        mv_thin_dense(&p)
+
+        /// `out[rows] = act(prologue(concat(inputs[rows])) · kernel + bias) + Σ residuals[rows]`. The caller checked
+        /// `isAvailable`.
+        func compute(rows: Range<Int>) {
+            withUnsafePointer(to: problem) { mv_thin_dense($0, rows.lowerBound, rows.upperBound) }
+        }
     }
 }

@@ -13,7 +13,6 @@
 #define MV_THIN_DENSE_MAX_RESIDUALS 4
 
 typedef struct {
-    long rows;
     int n;  ///< output channels (row length of `kernel`, `bias`, `out`)
     int input_count;
     const float *inputs[MV_THIN_DENSE_MAX_INPUTS];  ///< row 0 of each input
@@ -35,7 +34,8 @@ typedef struct {
 /// 1 when this CPU and OS run the AVX-512 kernel.
 int mv_thin_dense_available(void);
 
-/// Computes `problem`; the caller checked `mv_thin_dense_available()` and the size limits.
-void mv_thin_dense(const mv_thin_dense_problem *problem);
+/// Computes rows `begin ..< end` of `problem` (every pointer in it is at row 0, so one problem serves every chunk
+/// of a layer); the caller checked `mv_thin_dense_available()` and the size limits.
+void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end);
 
 #endif
