@@ -18,11 +18,32 @@ struct PipelineJob {
 
         let size: (width: Int, height: Int)? = input == "-" ? nil : (try? MediaInfo.probe(input, scanPackets: false).video)
             .flatMap { video in video.width.flatMap { w in video.height.map { (w, $0) } } }
-        let tilers = pipeline.stages.map { spec in
+        let models: [Maxim]
+        do {
+            models = try pipeline.stages.map { spec in
+                let url = try BuiltinModels.resolve(spec.model)
+                let model: Maxim
+                do {
+                    model = try CheckpointLoader.load(contentsOf: url)
+                } catch {
+                    throw CheckpointFileError(path: url.path, underlying: error)
+                }
+                let multiple = model.configuration.sizeMultiple
+                guard spec.tile % multiple == 0 else {
+                    throw TileSizeError(path: url.path, tile: spec.tile, multiple: multiple)
+                }
+                return model
+            }
+        } catch {
+            reportFailure(error)
+            throw ExitStatus.failure
+        }
+        let tilers = zip(pipeline.stages, models).map { spec, model in
             size.flatMap { size -> Tiler? in
                 guard size.width > 0, size.height > 0, spec.tile > 0, spec.overlap >= 0, 2 * spec.overlap < spec.tile
                 else { return nil }
-                return Tiler(width: size.width, height: size.height, tile: spec.tile, overlap: spec.overlap)
+                return Tiler(width: size.width, height: size.height, tile: spec.tile, overlap: spec.overlap,
+                             sizing: spec.sizing(for: model))
             }
         }
         let plan = ThreadPlan(threads: pipeline.threads ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -31,32 +52,15 @@ struct PipelineJob {
         BLASRuntime.configure(threads: plan.computeThreadsPerTile)
         logger.info("\(BLASRuntime.description); \(plan)")
 
-        let stages: [any RestorationStage]
-        do {
-            stages = try pipeline.stages.enumerated().map { index, spec in
-                let url = try BuiltinModels.resolve(spec.model)
-                let model: Maxim
-                do {
-                    model = try CheckpointLoader.load(contentsOf: url)
-                } catch {
-                    throw CheckpointFileError(path: url.path, underlying: error)
-                }
-                logger.info("stage \(index) (\(url.lastPathComponent)): \(model.configuration)")
-                let multiple = model.configuration.sizeMultiple
-                guard spec.tile % multiple == 0 else {
-                    throw TileSizeError(path: url.path, tile: spec.tile, multiple: multiple)
-                }
-                return MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
-                                  workers: plan.tileWorkers[index])
+        var stages: [any RestorationStage] = []
+        for (index, (spec, model)) in zip(pipeline.stages, models).enumerated() {
+            logger.info("stage \(index) (\(spec.model)): \(model.configuration)")
+            if let tiler = tilers[index] {
+                logger.info(
+                    "stage \(index): \(tiler.tileCount) tiles of \(tiler.tileWidth)×\(tiler.tileHeight) (\(spec.tileShape) from \(spec.tile), overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
             }
-        } catch {
-            reportFailure(error)
-            throw ExitStatus.failure
-        }
-        for (index, (spec, tiler)) in zip(pipeline.stages, tilers).enumerated() {
-            guard let tiler else { continue }
-            logger.info(
-                "stage \(index): \(tiler.tileCount) tiles of \(spec.tile)² (overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
+            stages.append(MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
+                                     sizing: spec.sizing(for: model), workers: plan.tileWorkers[index]))
         }
 
         let output = pipeline.output
@@ -72,6 +76,13 @@ struct PipelineJob {
                 overwrite: options.overwrite),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
+    }
+}
+
+extension StageSpec {
+    /// The tiler's sizing for this stage's model: fitted lengths step by the model's size multiple.
+    func sizing(for model: Maxim) -> TileSizing {
+        tileShape == .fitted ? .fitted(multiple: model.configuration.sizeMultiple) : .square
     }
 }
 

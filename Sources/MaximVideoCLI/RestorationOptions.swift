@@ -94,6 +94,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Pixels shared with each neighbouring tile, per side (less than tile/2). Default: the built-in model's (see pipelines/), 32 with --model.")
     var overlap: Int?
 
+    @Option(help: "fitted: tiles grow up to 2×tile per axis where that covers the frame with fewer pixels; square: always tile×tile.")
+    var tileShape: TileShape = .fitted
+
     /// The overlap a stage of `task` runs with: the one given, else the built-in model's measured default.
     func resolvedOverlap(task: String) -> Int {
         overlap ?? (model == nil ? BuiltinModels.defaultOverlap[task] : nil) ?? StageSpec.defaultOverlap

@@ -75,7 +75,8 @@ struct DenoiseCommand: BuiltinTaskCommand {
 /// The one-stage pipeline behind `deblur`/`denoise`, as `pipelines/<task>.yaml` describes it.
 func builtinPipeline(_ task: String, _ model: ModelOptions) -> PipelineFile {
     let reference: ModelReference = model.model.map { .file($0) } ?? .builtin(task)
-    return PipelineFile(name: task, stages: [StageSpec(model: reference, tile: model.tile, overlap: model.resolvedOverlap(task: task))])
+    return PipelineFile(name: task, stages: [StageSpec(model: reference, tile: model.tile, overlap: model.resolvedOverlap(task: task),
+                                                           tileShape: model.tileShape)])
 }
 
 func validateTiles(_ model: ModelOptions, task: String) throws {
@@ -90,3 +91,5 @@ func validateTiles(_ model: ModelOptions, task: String) throws {
         throw ValidationError("--model \(path): no such file")
     }
 }
+
+extension TileShape: ExpressibleByArgument {}

@@ -68,14 +68,21 @@ public struct StageSpec: Codable, Equatable, Sendable {
     public var tile: Int
     /// Pixels shared with each neighbouring tile, per side.
     public var overlap: Int
+    /// Whether tiles stay `tile × tile` or stretch (up to twice) to cover each frame with fewer pixels.
+    public var tileShape: TileShape
 
-    public init(model: ModelReference, tile: Int = StageSpec.defaultTile, overlap: Int = StageSpec.defaultOverlap) {
+    public init(model: ModelReference, tile: Int = StageSpec.defaultTile, overlap: Int = StageSpec.defaultOverlap,
+                tileShape: TileShape = .fitted) {
         self.model = model
         self.tile = tile
         self.overlap = overlap
+        self.tileShape = tileShape
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case model, tile, overlap }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, tile, overlap
+        case tileShape = "tile_shape"
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
@@ -83,6 +90,13 @@ public struct StageSpec: Codable, Equatable, Sendable {
         model = ModelReference(try c.decode(String.self, forKey: .model))
         tile = try c.decodeIfPresent(Int.self, forKey: .tile) ?? Self.defaultTile
         overlap = try c.decodeIfPresent(Int.self, forKey: .overlap) ?? Self.defaultOverlap
+        let shape = try c.decodeIfPresent(String.self, forKey: .tileShape) ?? TileShape.fitted.rawValue
+        guard let tileShape = TileShape(rawValue: shape) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .tileShape, in: c,
+                debugDescription: "'\(shape)' is not allowed (allowed: \(TileShape.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.tileShape = tileShape
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,7 +104,18 @@ public struct StageSpec: Codable, Equatable, Sendable {
         try c.encode(model.description, forKey: .model)
         try c.encode(tile, forKey: .tile)
         try c.encode(overlap, forKey: .overlap)
+        try c.encode(tileShape, forKey: .tileShape)
     }
+}
+
+/// A stage's tile shape per frame.
+///
+/// `fitted` lets each axis's tile length grow from `tile` to at most `2·tile` (in the model's size multiple) where
+/// that covers the frame with fewer pixels: a 1280×720 frame takes 9 tiles of 448×256 instead of 18 of 256²
+/// (−12.5 % work), 640×360 takes 3 of 256×384 instead of 6 (−25 %). `square` keeps every tile `tile × tile`.
+public enum TileShape: String, Codable, CaseIterable, Sendable {
+    case fitted
+    case square
 }
 
 /// Which checkpoint a stage runs: one of the models shipped with the tool, or a `.npz` file.

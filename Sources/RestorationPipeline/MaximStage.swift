@@ -22,20 +22,16 @@ public struct MaximStage: RestorationStage {
     public let tiled: TiledStage
 
     /// - Parameters:
+    ///   - sizing: `.square`, or `.fitted` in steps of (a multiple of) the model's `sizeMultiple`.
     ///   - workers: tiles of one frame restored at once; each uses `ComputeThreads.count` threads inside its
     ///     matrix work, so `workers × ComputeThreads.count` should not exceed the cores.
-    public init(name: String, model: Maxim, tile: Int, overlap: Int, workers: Int) {
-        precondition(tile % model.configuration.sizeMultiple == 0,
-                     "tile must be a multiple of \(model.configuration.sizeMultiple) for this model")
+    public init(name: String, model: Maxim, tile: Int, overlap: Int, sizing: TileSizing = .square, workers: Int) {
+        let multiple = model.configuration.sizeMultiple
+        precondition(tile % multiple == 0, "tile must be a multiple of \(multiple) for this model")
+        if case .fitted(let step) = sizing { precondition(step % multiple == 0, "tiles must grow by \(multiple)s") }
         self.name = name
         tiled = TiledStage(name: name, restorer: MaximTileRestorer(model: model), tile: tile, overlap: overlap,
-                           workers: workers)
-    }
-
-    /// Loads the checkpoint at `url` (strictly: every key used, every shape checked).
-    public init(name: String, checkpoint url: URL, tile: Int, overlap: Int, workers: Int) throws {
-        self.init(name: name, model: try CheckpointLoader.load(contentsOf: url), tile: tile, overlap: overlap,
-                  workers: workers)
+                           sizing: sizing, workers: workers)
     }
 
     public func restore(_ image: RGBImage) throws -> RGBImage {

@@ -18,47 +18,47 @@ public struct TileBlender {
     public init(tiler: Tiler) {
         self.tiler = tiler
         sum = [Double](repeating: 0, count: 3 * tiler.width * tiler.height)
-        columnWeights = tiler.columnOrigins.map { tiler.axisWeights(origin: $0, length: tiler.width) }
-        rowWeights = tiler.rowOrigins.map { tiler.axisWeights(origin: $0, length: tiler.height) }
+        columnWeights = tiler.columnWeights
+        rowWeights = tiler.rowWeights
         columnNorm = Self.norm(origins: tiler.columnOrigins, weights: columnWeights, length: tiler.width)
         rowNorm = Self.norm(origins: tiler.rowOrigins, weights: rowWeights, length: tiler.height)
     }
 
-    /// The `tile × tile` input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back
+    /// The `width × height` input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back
     /// into it like numpy's 'reflect' padding.
-    public static func extract(_ rect: TileRect, from image: RGBImage, tile: Int) -> RGBImage {
-        let xs = (0..<tile).map { reflect(rect.x + $0, image.width) }
-        let ys = (0..<tile).map { reflect(rect.y + $0, image.height) }
-        var out = [Float](repeating: 0, count: 3 * tile * tile)
+    public static func extract(_ rect: TileRect, from image: RGBImage, width: Int, height: Int) -> RGBImage {
+        let xs = (0..<width).map { reflect(rect.x + $0, image.width) }
+        let ys = (0..<height).map { reflect(rect.y + $0, image.height) }
+        var out = [Float](repeating: 0, count: 3 * width * height)
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<3 {
                     let srcPlane = c * image.width * image.height
-                    let dstPlane = c * tile * tile
+                    let dstPlane = c * width * height
                     for (v, y) in ys.enumerated() {
                         let srcRow = srcPlane + y * image.width
-                        let dstRow = dstPlane + v * tile
+                        let dstRow = dstPlane + v * width
                         for (u, x) in xs.enumerated() { dst[dstRow + u] = src[srcRow + x] }
                     }
                 }
             }
         }
-        return RGBImage(width: tile, height: tile, pixels: out)
+        return RGBImage(width: width, height: height, pixels: out)
     }
 
     /// Adds a restored tile, weighted; the part of the tile outside the frame is dropped.
     public mutating func add(_ restored: RGBImage, at rect: TileRect) {
-        let tile = tiler.tile
-        precondition(restored.width == tile && restored.height == tile, "restored tile must keep the tile size")
+        let tileWidth = tiler.tileWidth, tileHeight = tiler.tileHeight
+        precondition(restored.width == tileWidth && restored.height == tileHeight, "restored tile must keep the tile size")
         let wx = columnWeights[rect.column], wy = rowWeights[rect.row]
         let width = tiler.width, height = tiler.height
-        let uEnd = min(tile, width - rect.x), vEnd = min(tile, height - rect.y)
+        let uEnd = min(tileWidth, width - rect.x), vEnd = min(tileHeight, height - rect.y)
         restored.pixels.withUnsafeBufferPointer { src in
             sum.withUnsafeMutableBufferPointer { acc in
                 for c in 0..<3 {
                     for v in 0..<vEnd {
                         let w = Double(wy[v])
-                        let srcRow = (c * tile + v) * tile
+                        let srcRow = (c * tileHeight + v) * tileWidth
                         let accRow = (c * height + rect.y + v) * width + rect.x
                         for u in 0..<uEnd { acc[accRow + u] += w * Double(wx[u]) * Double(src[srcRow + u]) }
                     }

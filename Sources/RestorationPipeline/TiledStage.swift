@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 import MediaIO
 
-/// A model that restores one fixed-size tile. Implementations must be safe to call from several threads.
+/// A model that restores one tile. Implementations must be safe to call from several threads.
 public protocol TileRestorer: Sendable {
-    /// Restores a `tile × tile` image and returns an image of the same size.
+    /// Restores a tile (every tile of a frame has the same shape) and returns an image of the same size.
     func restoreTile(_ tile: RGBImage) throws -> RGBImage
 }
 
@@ -18,33 +18,35 @@ public struct TiledStage: RestorationStage {
     public let restorer: any TileRestorer
     public let tile: Int
     public let overlap: Int
+    public let sizing: TileSizing
     public let workers: Int
 
-    public init(name: String, restorer: any TileRestorer, tile: Int, overlap: Int, workers: Int = 1) {
+    public init(name: String, restorer: any TileRestorer, tile: Int, overlap: Int, sizing: TileSizing = .square,
+                workers: Int = 1) {
         precondition(tile > 0 && overlap >= 0 && 2 * overlap < tile, "overlap must be less than half the tile")
         precondition(workers >= 1, "a tiled stage needs at least one worker")
         self.name = name
         self.restorer = restorer
         self.tile = tile
         self.overlap = overlap
+        self.sizing = sizing
         self.workers = workers
     }
 
     public func tiler(width: Int, height: Int) -> Tiler {
-        Tiler(width: width, height: height, tile: tile, overlap: overlap)
+        Tiler(width: width, height: height, tile: tile, overlap: overlap, sizing: sizing)
     }
 
     public func restore(_ image: RGBImage) throws -> RGBImage {
         let tiler = tiler(width: image.width, height: image.height)
         let tiles = tiler.tiles
         let state = BlendState(blender: TileBlender(tiler: tiler))
-        let tileSize = tile
         let restorer = restorer
         DispatchQueue.concurrentPerform(iterations: min(workers, tiles.count)) { _ in
             while let index = state.nextTile(of: tiles.count) {
                 let rect = tiles[index]
                 do {
-                    let input = TileBlender.extract(rect, from: image, tile: tileSize)
+                    let input = TileBlender.extract(rect, from: image, width: tiler.tileWidth, height: tiler.tileHeight)
                     let output = try restorer.restoreTile(input)
                     state.add(output, at: rect)
                 } catch {

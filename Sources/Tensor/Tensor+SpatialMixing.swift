@@ -60,13 +60,11 @@ extension Tensor {
             let lnScale = normalization.map { UnsafePointer($0.scale.pointer) }
             let lnBias = normalization.map { UnsafePointer($0.bias.pointer) }
             let lnEpsilon = normalization?.epsilon ?? 0
-            let isGrid = axis.isGrid
-            @inline(__always) func pixel(_ mix: Int, _ other: Int) -> Int {
-                let (g, p) = isGrid ? (mix, other) : (other, mix)
-                let y = (g / gw) * fh + p / fw
-                let xx = (g % gw) * fw + p % fw
-                return y * w + xx
-            }
+            // A pixel's offset is separable, cell origin + offset inside the cell: two small tables instead of two
+            // divisions and two remainders for every gathered and every scattered pixel.
+            let cellOffsets = (0..<patches).map { ($0 / gw) * fh * w + ($0 % gw) * fw }
+            let inCellOffsets = (0..<pixelsPerPatch).map { ($0 / fw) * w + $0 % fw }
+            let (mixOffsets, otherOffsets) = axis.isGrid ? (cellOffsets, inCellOffsets) : (inCellOffsets, cellOffsets)
             ComputeThreads.forEach(chunks: n * chunks) { job in
                 let b = job / chunks
                 let o0 = (job % chunks) * othersPerChunk
@@ -77,24 +75,26 @@ extension Tensor {
                 defer { freeScratch(gatheredV); freeScratch(mixed) }
                 let image = x + b * h * w * c
                 for mix in 0..<mixCount {
+                    let mixOffset = mixOffsets[mix]
                     for other in o0..<o1 {
-                        let src = image + pixel(mix, other) * c + source.lowerBound
+                        let src = image + (mixOffset + otherOffsets[other]) * c + source.lowerBound
                         let dst = gatheredV + mix * cols + (other - o0) * k
-                        if let lnScale, let lnBias {
-                            layerNormRows(src, dst, rows: 1, channels: k, stride: c, scale: lnScale, bias: lnBias,
-                                          epsilon: lnEpsilon)
-                        } else {
-                            dst.update(from: src, count: k)
-                        }
+                        for i in 0..<k { dst[i] = src[i] }
                     }
+                }
+                // The gathered block is a dense [pixels, k] matrix: normalised in place, all rows at once.
+                if let lnScale, let lnBias {
+                    layerNormRows(gatheredV, gatheredV, rows: mixCount * (o1 - o0), channels: k, stride: k,
+                                  scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
                 }
                 sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
                       ldb: cols, beta: 0, c: mixed, ldc: cols)
                 let outImage = o + b * h * w * k
                 for mix in 0..<mixCount {
                     let bv = bp?[mix] ?? 0
+                    let mixOffset = mixOffsets[mix]
                     for other in o0..<o1 {
-                        let q = pixel(mix, other)
+                        let q = mixOffset + otherOffsets[other]
                         let m = mixed + mix * cols + (other - o0) * k
                         let dst = outImage + q * k
                         if let gate {

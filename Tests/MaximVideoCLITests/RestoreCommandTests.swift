@@ -80,7 +80,7 @@ struct RestoreCommandTests {
         // --verbose reports the BLAS kernel, the thread plan, and tiles with their overlap cost.
         #expect(result.stderr.contains("OpenBLAS kernel"))
         #expect(result.stderr.contains("frame(s) per stage at once × 1/1 tile worker(s) per frame"))
-        #expect(result.stderr.contains("stage 1: 4 tiles of 64² (overlap 8) per 96×80 frame"))
+        #expect(result.stderr.contains("stage 1: 4 tiles of 64×64 (fitted from 64, overlap 8) per 96×80 frame"))
         #expect(result.stderr.contains("overlap cost"))
     }
 

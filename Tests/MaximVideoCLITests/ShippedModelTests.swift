@@ -73,9 +73,10 @@ struct ShippedModelTests {
     func deblurSharpensCameraMotionBlurWithoutColourShift() throws {
         let (before, after) = try restoreWithShippedModel(
             "deblur", degraded: Fixtures.deblur("blurry"), reference: Fixtures.deblur("sharp"))
-        // 11 px of motion blur leave 23.2 dB; the shipped model measured 24.96 dB (+1.74); the identity stays at 23.22,
-        // the two previous models reached 23.33 (F8, CPU) and 23.67 (F12, 6 GPU minutes).
+        // 11 px of motion blur leave 23.22 dB; the shipped model (phase 7) measured 26.27 dB (+3.06); the identity
+        // stays at 23.22, earlier models reached 23.33 (F8, CPU), 23.67 (F12, 6 GPU minutes), 24.96 (phase 3) and
+        // 25.98 (phase 5, +2.76).
         #expect(before < 23.5, "fixture blur changed: \(before) dB")
-        #expect(after > before + 2.2, "restored \(after) dB vs blurry \(before) dB")
+        #expect(after > before + 2.9, "restored \(after) dB vs blurry \(before) dB")
     }
 }

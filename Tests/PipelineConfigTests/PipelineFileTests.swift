@@ -41,6 +41,7 @@ import Testing
               - model: deblur
                 tile: 128
                 overlap: 16
+                tile_shape: square
               - model: denoise.npz
             output:
               codec: libx265
@@ -54,8 +55,9 @@ import Testing
         let p = try PipelineFile.load(from: url)
         #expect(p.name == "deblur-then-denoise")
         #expect(p.stages.count == 2)
-        #expect(p.stages[0] == StageSpec(model: .builtin("deblur"), tile: 128, overlap: 16))
+        #expect(p.stages[0] == StageSpec(model: .builtin("deblur"), tile: 128, overlap: 16, tileShape: .square))
         #expect(p.stages[1].tile == StageSpec.defaultTile && p.stages[1].overlap == StageSpec.defaultOverlap)
+        #expect(p.stages[1].tileShape == .fitted)
         #expect(p.stages[1].model == .file(scratch.dir.appendingPathComponent("denoise.npz").standardizedFileURL.path))
         #expect(p.output == OutputSpec(codec: "libx265", crf: 20, preset: "slow", pixFmt: "yuv420p10le", copyAudio: false))
         #expect(p.queueCapacity == 3 && p.threads == 4)
@@ -71,7 +73,7 @@ import Testing
         let e = try loadError("name: x\nstages:\n  - model: deblur\n    overlapp: 16\n")
         #expect(e.field == "stages[0].overlapp")
         #expect(e.description.contains("p.yaml"))
-        #expect(e.description.contains("allowed: model, tile, overlap"))
+        #expect(e.description.contains("allowed: model, tile, overlap, tile_shape"))
         let top = try loadError("name: x\nstage:\n  - model: deblur\n")
         #expect(top.field == "stage")
     }
@@ -80,6 +82,12 @@ import Testing
         let e = try loadError("name: x\nstages:\n  - model: deblur\n    tile: big\n")
         #expect(e.field == "stages[0].tile")
         #expect(e.problem.contains("an integer"))
+    }
+
+    @Test func unknownTileShapeIsRefusedWithTheAllowedOnes() throws {
+        let e = try loadError("name: x\nstages:\n  - model: deblur\n    tile_shape: round\n")
+        #expect(e.field == "stages[0].tile_shape")
+        #expect(e.problem.contains("'round' is not allowed (allowed: fitted, square)"))
     }
 
     @Test(arguments: [100, 32, 0, -64])

@@ -34,7 +34,7 @@ func seamRatio(_ image: RGBImage, tiler: Tiler) -> Double {
     var edges = Set<Int>()
     for o in tiler.columnOrigins {
         if o > 0 { edges.insert(o - 1) }
-        if o + tiler.tile < image.width { edges.insert(o + tiler.tile - 1) }
+        if o + tiler.tileWidth < image.width { edges.insert(o + tiler.tileWidth - 1) }
     }
     var onEdges = 0.0, elsewhere = 0.0, nEdges = 0, nElse = 0
     let w = image.width, h = image.height
@@ -55,6 +55,21 @@ func seamRatio(_ image: RGBImage, tiler: Tiler) -> Double {
         let golden = try NPZArchive.read(contentsOf: Fixtures.golden("tiny", "outputs.npz"))
         let reference = RGBImage(nhwc: try #require(golden["stage_1/scale_2"]))
         let stage = MaximStage(name: "tiny", model: GoldenFixtures.model, tile: 64, overlap: 16, workers: 1)
+        let out = try stage.restore(RGBImage(nhwc: input))
+        let scale = reference.pixels.map { abs($0) }.max()!
+        let worst = zip(out.pixels, reference.pixels).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-5 * scale, "max |out − golden| = \(worst), scale \(scale)")
+    }
+
+    @Test func aFittedTileCoversARectangularFrameAndGivesTheGoldenOutput() throws {
+        // 192×128 from a 128 tile: one fitted 192×128 tile, where square tiles would need two 128² ones.
+        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny-rect", "input.npy")))
+        let golden = try NPZArchive.read(contentsOf: Fixtures.golden("tiny-rect", "outputs.npz"))
+        let reference = RGBImage(nhwc: try #require(golden["stage_1/scale_2"]))
+        let stage = MaximStage(name: "tiny", model: GoldenFixtures.model, tile: 128, overlap: 16,
+                               sizing: .fitted(multiple: 64), workers: 1)
+        let tiler = stage.tiled.tiler(width: 192, height: 128)
+        #expect(tiler.tileCount == 1 && tiler.tileWidth == 192 && tiler.tileHeight == 128)
         let out = try stage.restore(RGBImage(nhwc: input))
         let scale = reference.pixels.map { abs($0) }.max()!
         let worst = zip(out.pixels, reference.pixels).map { abs($0 - $1) }.max()!

@@ -33,10 +33,11 @@ func noiseImage(width: Int, height: Int, seed: UInt64 = 1) -> RGBImage {
 }
 
 @Suite struct TiledStageTests {
-    @Test(arguments: [(31, 17), (641, 359), (300, 200)])
-    func identityModelReturnsTheInputExactly(width: Int, height: Int) throws {
+    @Test(arguments: [(31, 17), (641, 359), (300, 200)], [TileSizing.square, .fitted(multiple: 32)])
+    func identityModelReturnsTheInputExactly(frame: (width: Int, height: Int), sizing: TileSizing) throws {
+        let (width, height) = frame
         let image = noiseImage(width: width, height: height)
-        let stage = TiledStage(name: "id", restorer: IdentityTiles(), tile: 128, overlap: 16, workers: 2)
+        let stage = TiledStage(name: "id", restorer: IdentityTiles(), tile: 128, overlap: 16, sizing: sizing, workers: 2)
         let out = try stage.restore(image)
         #expect(out.width == width && out.height == height)
         #expect(out.pixels == image.pixels)
@@ -58,7 +59,7 @@ func noiseImage(width: Int, height: Int, seed: UInt64 = 1) -> RGBImage {
 
     @Test func tileExtractionReflectsBeyondSmallFrames() {
         let image = noiseImage(width: 5, height: 3)
-        let tile = TileBlender.extract(TileRect(x: 0, y: 0, column: 0, row: 0), from: image, tile: 64)
+        let tile = TileBlender.extract(TileRect(x: 0, y: 0, column: 0, row: 0), from: image, width: 64, height: 64)
         #expect(tile.width == 64 && tile.height == 64)
         // Column 5 mirrors column 3, row 3 mirrors row 1 (numpy 'reflect').
         #expect(tile.pixels[0 * 64 + 5] == image.pixels[0 * 5 + 3])

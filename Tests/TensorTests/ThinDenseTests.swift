@@ -114,4 +114,27 @@ struct ThinDenseTests {
             expectClose(a, b, rtol: 2e-6, atol: 2e-6)
         }
     }
+
+    /// LayerNorm of thin rows (the gMLP halves: 6 and 12 channels; 3 and 16 at the edges of what the kernel takes)
+    /// through the kernel and through the Swift loop, with row counts that leave a partial 16-row block and rows
+    /// read from a wider tensor (a channel slice), in place too, as the spatial gMLP normalises its gathered block.
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [3, 6, 12, 16])
+    func layerNormOfThinRowsAgreesWithTheSwiftLoop(channels: Int) {
+        let rows = 37, stride = channels + 5
+        let x = pseudoRandom([rows, stride], seed: UInt64(60 + channels))
+        let scale = pseudoRandom([channels], seed: 70), bias = pseudoRandom([channels], seed: 71)
+        func normalized(inPlace: Bool) -> Tensor {
+            let out = Tensor(shape: [rows, channels], repeating: .nan)
+            if inPlace {
+                for r in 0..<rows { (out.pointer + r * channels).update(from: x.pointer + r * stride, count: channels) }
+            }
+            layerNormRows(inPlace ? UnsafePointer(out.pointer) : UnsafePointer(x.pointer), out.pointer, rows: rows,
+                          channels: channels, stride: inPlace ? channels : stride, scale: scale.pointer,
+                          bias: bias.pointer, epsilon: 1e-6)
+            return out
+        }
+        let swift = ThinDense.$bypassed.withValue(true) { normalized(inPlace: false) }
+        expectClose(normalized(inPlace: false), swift, rtol: 2e-6, atol: 2e-6)
+        expectClose(normalized(inPlace: true), swift, rtol: 2e-6, atol: 2e-6)
+    }
 }
