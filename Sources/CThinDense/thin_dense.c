@@ -89,7 +89,8 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
 }
 
 /// LayerNorm (one-pass variance, as flax) of `count` ≤ 8 zero-padded rows of `a` (stride `kp`) in place.
-KERNEL INLINE void layer_norm_rows(const mv_thin_dense_problem *p, int k, int kp, float *a, int count) {
+KERNEL INLINE void layer_norm_rows(const float *norm_scale, const float *norm_bias, float epsilon, int k, int kp,
+                                   float *a, int count) {
     __m512 sums[8], squares[8];
     for (int r = 0; r < 8; r++) {
         __m512 s = _mm512_setzero_ps(), q = _mm512_setzero_ps();
@@ -106,15 +107,15 @@ KERNEL INLINE void layer_norm_rows(const mv_thin_dense_problem *p, int k, int kp
     __m512 variance = _mm512_sub_ps(_mm512_mul_ps(sum_lanes_8(squares), inv), _mm512_mul_ps(mean, mean));
     variance = _mm512_max_ps(variance, _mm512_setzero_ps());
     __m512 rstd = _mm512_div_ps(_mm512_set1_ps(1.0f),
-                                _mm512_sqrt_ps(_mm512_add_ps(variance, _mm512_set1_ps(p->norm_epsilon))));
+                                _mm512_sqrt_ps(_mm512_add_ps(variance, _mm512_set1_ps(epsilon))));
     for (int r = 0; r < count; r++) {
         __m512i lane = _mm512_set1_epi32(r < 4 ? 4 * r : 4 * (r - 4) + 1);
         __m512 m = _mm512_permutexvar_ps(lane, mean), rs = _mm512_permutexvar_ps(lane, rstd);
         for (int c = 0; c < kp; c += 16) {
             __mmask16 valid = mask_of(k - c);  // padding stays zero: (0 − mean)·0 + 0
-            __m512 scale = _mm512_mul_ps(rs, _mm512_maskz_loadu_ps(valid, p->norm_scale + c));
+            __m512 scale = _mm512_mul_ps(rs, _mm512_maskz_loadu_ps(valid, norm_scale + c));
             __m512 v = _mm512_sub_ps(_mm512_load_ps(a + r * kp + c), m);
-            _mm512_store_ps(a + r * kp + c, _mm512_fmadd_ps(v, scale, _mm512_maskz_loadu_ps(valid, p->norm_bias + c)));
+            _mm512_store_ps(a + r * kp + c, _mm512_fmadd_ps(v, scale, _mm512_maskz_loadu_ps(valid, norm_bias + c)));
         }
     }
 }
@@ -183,7 +184,8 @@ KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count,
         x[r] = a + r * kp;
     }
     if (p->norm_scale)
-        for (int r = 0; r < count; r += 8) layer_norm_rows(p, k, kp, a + r * kp, count - r < 8 ? count - r : 8);
+        for (int r = 0; r < count; r += 8)
+            layer_norm_rows(p->norm_scale, p->norm_bias, p->norm_epsilon, k, kp, a + r * kp, count - r < 8 ? count - r : 8);
 }
 
 /// Row blocks sized so the R×NV accumulators and NV kernel vectors fit the 32 vector registers.
@@ -243,34 +245,16 @@ KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) 
 
 KERNEL void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride,
                                const float *scale, const float *bias, float epsilon) {
+    // Eight rows at a time through the dense kernel's LayerNorm: copied into zero-padded vector rows, normalised
+    // there (statistics of the eight by one shuffle tree), copied out.
     const __mmask16 cm = mask_of(channels);
-    const __m512 sc = _mm512_maskz_loadu_ps(cm, scale), bi = _mm512_maskz_loadu_ps(cm, bias);
-    const __m512 inv = _mm512_set1_ps(1.0f / (float)channels);
-    // Row offsets of a block as gather indices: 16·stride must fit in 32 bits, which a row of a tile always does.
-    const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                               _mm512_set1_epi32((int)stride));
-    float mean[16] __attribute__((aligned(64))), rstd[16] __attribute__((aligned(64)));
-    for (long r0 = 0; r0 < rows; r0 += 16) {
-        const int count = rows - r0 < 16 ? (int)(rows - r0) : 16;
-        const __mmask16 rm = mask_of(count);
-        const float *block = src + r0 * stride;
-        __m512 sum = _mm512_setzero_ps(), sq = _mm512_setzero_ps();
-        for (int c = 0; c < channels; c++) {
-            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), rm, offsets, block + c, 4);
-            sum = _mm512_add_ps(sum, v);
-            sq = _mm512_fmadd_ps(v, v, sq);
-        }
-        __m512 m = _mm512_mul_ps(sum, inv);
-        __m512 var = _mm512_max_ps(_mm512_fmsub_ps(sq, inv, _mm512_mul_ps(m, m)), _mm512_setzero_ps());
-        _mm512_store_ps(mean, m);
-        _mm512_store_ps(rstd, _mm512_div_ps(_mm512_set1_ps(1.0f),
-                                            _mm512_sqrt_ps(_mm512_add_ps(var, _mm512_set1_ps(epsilon)))));
-        for (int i = 0; i < count; i++) {
-            __m512 x = _mm512_maskz_loadu_ps(cm, block + i * stride);
-            __m512 y = _mm512_fmadd_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[i])),
-                                       _mm512_mul_ps(_mm512_set1_ps(rstd[i]), sc), bi);
-            _mm512_mask_storeu_ps(dst + (r0 + i) * channels, cm, y);
-        }
+    float a[8 * 16] __attribute__((aligned(64)));
+    for (long r0 = 0; r0 < rows; r0 += 8) {
+        const int count = rows - r0 < 8 ? (int)(rows - r0) : 8;
+        for (int i = 0; i < count; i++)
+            _mm512_store_ps(a + i * 16, _mm512_maskz_loadu_ps(cm, src + (r0 + i) * stride));
+        layer_norm_rows(scale, bias, epsilon, channels, 16, a, count);
+        for (int i = 0; i < count; i++) _mm512_mask_storeu_ps(dst + (r0 + i) * channels, cm, _mm512_load_ps(a + i * 16));
     }
 }
 

@@ -49,8 +49,8 @@ func layerNormRows(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, channels: Int, stride: Int,
     scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float
 ) {
-    // Rows of up to 16 channels (the gMLP halves of small models) through the AVX-512 kernel: 16 rows' statistics
-    // in vectors instead of a scalar square root and division per row.
+    // Rows of up to 16 channels (the gMLP halves of small models) through the AVX-512 kernel's LayerNorm: eight
+    // rows' statistics in vectors instead of a scalar square root and division per row.
     if channels <= 16, rows >= 16, ThinDense.isUsed {
         mv_thin_layer_norm(src, dst, rows, Int32(channels), stride, scale, bias, epsilon)
         return

@@ -79,7 +79,7 @@ extension Tensor {
                     for other in o0..<o1 {
                         let src = image + (mixOffset + otherOffsets[other]) * c + source.lowerBound
                         let dst = gatheredV + mix * cols + (other - o0) * k
-                        for i in 0..<k { dst[i] = src[i] }
+                        dst.update(from: src, count: k)
                     }
                 }
                 // The gathered block is a dense [pixels, k] matrix: normalised in place, all rows at once.

@@ -40,8 +40,8 @@ void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end);
 
 /// LayerNorm over each of `rows` rows of `channels` (1…16) floats: row r read at `src + r·stride`, written to
 /// `dst + r·channels` (in place when `dst == src` and `stride == channels`); the variance is one-pass
-/// `E[x²] − E[x]²`, clamped at 0, as the reference computes it. Statistics of 16 rows at once, one vector square
-/// root and division per 16 rows. The caller checked `mv_thin_dense_available()`.
+/// `E[x²] − E[x]²`, clamped at 0, as the reference computes it: the dense kernel's LayerNorm, eight rows' statistics
+/// at once, one vector square root and division per eight rows. The caller checked `mv_thin_dense_available()`.
 void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride, const float *scale,
                         const float *bias, float epsilon);
 
