@@ -49,27 +49,13 @@ KERNEL INLINE __m512 gelu_ps(__m512 x) {
 /// products, then GELU over the group's outputs as one contiguous run of whole vectors.
 #define GROUP 24
 
-/// Row `row` of the concatenated (and gated) inputs into `dst`, zero-padded to whole vectors. Full-width stores
+/// Row `row` of the single gated input (input · gate) into `dst`, zero-padded to whole vectors. Full-width stores
 /// only: a later scalar load from a masked vector store cannot be forwarded and waits for the store to retire.
-KERNEL INLINE void gather_row(const mv_thin_dense_problem *p, long row, int k, float *dst) {
-    int offset = 0;
-    for (int i = 0; i < p->input_count; i++) {
-        const float *src = p->inputs[i] + row * p->input_strides[i];
-        const int width = p->input_widths[i];
-        if (offset == 0) {
-            for (int c = 0; c < width; c += 16) _mm512_store_ps(dst + c, _mm512_maskz_loadu_ps(mask_of(width - c), src + c));
-        } else {
-            for (int c = 0; c < width; c++) dst[offset + c] = src[c];
-        }
-        offset += width;
-    }
-    // A second input was copied by scalars: zero the padding the first input's vector stores did not reach.
-    if (p->input_count > 1)
-        for (int c = offset; c < ((k + 15) & ~15); c++) dst[c] = 0;
-    if (p->gate) {
-        const float *g = p->gate + row * k;
-        for (int c = 0; c < k; c += 16)
-            _mm512_store_ps(dst + c, _mm512_mul_ps(_mm512_load_ps(dst + c), _mm512_maskz_loadu_ps(mask_of(k - c), g + c)));
+KERNEL INLINE void gated_row(const mv_thin_dense_problem *p, long row, int k, float *dst) {
+    const float *src = p->inputs[0] + row * p->input_strides[0], *g = p->gate + row * k;
+    for (int c = 0; c < k; c += 16) {
+        __mmask16 valid = mask_of(k - c);
+        _mm512_store_ps(dst + c, _mm512_mul_ps(_mm512_maskz_loadu_ps(valid, src + c), _mm512_maskz_loadu_ps(valid, g + c)));
     }
 }
 
@@ -88,19 +74,23 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
     return _mm512_add_ps(t, _mm512_permute_ps(t, _MM_SHUFFLE(1, 0, 3, 2)));
 }
 
-/// LayerNorm (one-pass variance, as flax) of `count` ≤ 8 zero-padded rows of `a` (stride `kp`) in place.
-KERNEL INLINE void layer_norm_rows(const float *norm_scale, const float *norm_bias, float epsilon, int k, int kp,
-                                   float *a, int count) {
+/// A LayerNorm's rows are at most this many vectors (64 channels) wide.
+#define LN_MAX_NV 4
+
+/// LayerNorm (one-pass variance, as flax) of eight rows of `k` channels held in registers, `nv` vectors each, in
+/// place. Lanes past `k` must be zero, and so must every lane of rows past the real ones; they stay zero. The eight
+/// rows' statistics come from two shuffle trees and one vector square root and division; each row then takes one
+/// subtract and one multiply-add per vector. Rows kept in registers from load to store: a LayerNorm that stored
+/// them and loaded them again per pass ran at a third of this speed, waiting on its own loads.
+KERNEL INLINE void layer_norm_8(__m512 v[8][LN_MAX_NV], const int nv, int k, const __m512 *scale, const __m512 *bias,
+                                float epsilon) {
     __m512 sums[8], squares[8];
     for (int r = 0; r < 8; r++) {
-        __m512 s = _mm512_setzero_ps(), q = _mm512_setzero_ps();
-        if (r < count)
-            for (int c = 0; c < kp; c += 16) {
-                __m512 v = _mm512_load_ps(a + r * kp + c);
-                s = _mm512_add_ps(s, v);
-                q = _mm512_fmadd_ps(v, v, q);
-            }
-        sums[r] = s, squares[r] = q;
+        sums[r] = v[r][0], squares[r] = _mm512_mul_ps(v[r][0], v[r][0]);
+        for (int c = 1; c < nv; c++) {
+            sums[r] = _mm512_add_ps(sums[r], v[r][c]);
+            squares[r] = _mm512_fmadd_ps(v[r][c], v[r][c], squares[r]);
+        }
     }
     const __m512 inv = _mm512_set1_ps(1.0f / (float)k);
     __m512 mean = _mm512_mul_ps(sum_lanes_8(sums), inv);
@@ -108,26 +98,79 @@ KERNEL INLINE void layer_norm_rows(const float *norm_scale, const float *norm_bi
     variance = _mm512_max_ps(variance, _mm512_setzero_ps());
     __m512 rstd = _mm512_div_ps(_mm512_set1_ps(1.0f),
                                 _mm512_sqrt_ps(_mm512_add_ps(variance, _mm512_set1_ps(epsilon))));
-    for (int r = 0; r < count; r++) {
+    for (int r = 0; r < 8; r++) {
         __m512i lane = _mm512_set1_epi32(r < 4 ? 4 * r : 4 * (r - 4) + 1);
         __m512 m = _mm512_permutexvar_ps(lane, mean), rs = _mm512_permutexvar_ps(lane, rstd);
-        for (int c = 0; c < kp; c += 16) {
-            __mmask16 valid = mask_of(k - c);  // padding stays zero: (0 − mean)·0 + 0
-            __m512 scale = _mm512_mul_ps(rs, _mm512_maskz_loadu_ps(valid, norm_scale + c));
-            __m512 v = _mm512_sub_ps(_mm512_load_ps(a + r * kp + c), m);
-            _mm512_store_ps(a + r * kp + c, _mm512_fmadd_ps(v, scale, _mm512_maskz_loadu_ps(valid, norm_bias + c)));
-        }
+        for (int c = 0; c < nv; c++)  // padding: (0 − mean)·0 + 0
+            v[r][c] = _mm512_fmadd_ps(_mm512_sub_ps(v[r][c], m), _mm512_mul_ps(rs, scale[c]), bias[c]);
     }
 }
 
-/// Rows `row ..< row + R` (their prologue rows `x`): products in R×NV accumulators (each kernel row loaded once
-/// per R rows), bias, and — when no GELU follows — residuals on the registers before the one store. R and NV are
+/// Copies, or LayerNorms when `scale` is set, `count` ≤ 8 rows of `k` ≤ 16·nv channels: row r from
+/// `src + offsets[r]` (`src + r·src_stride` without offsets) to `dst + r·dst_stride`. `whole` stores every vector
+/// of a row (zero past `k`: the padded, aligned rows of the dense kernel's prologue, whose later scalar loads are
+/// forwarded only from whole-vector stores), otherwise only the `k` channels.
+KERNEL INLINE void norm_rows(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,
+                             int count, int k, const float *scale, const float *bias, float epsilon, int whole,
+                             const int nv) {
+    __m512 v[8][LN_MAX_NV], sv[LN_MAX_NV], bv[LN_MAX_NV];
+    for (int r = 0; r < 8; r++) {
+        const float *row = src + (offsets ? offsets[r] : r * src_stride);
+        for (int c = 0; c < nv; c++)
+            v[r][c] = r < count ? _mm512_maskz_loadu_ps(mask_of(k - 16 * c), row + 16 * c) : _mm512_setzero_ps();
+    }
+    if (scale) {
+        for (int c = 0; c < nv; c++) {
+            sv[c] = _mm512_maskz_loadu_ps(mask_of(k - 16 * c), scale + 16 * c);
+            bv[c] = _mm512_maskz_loadu_ps(mask_of(k - 16 * c), bias + 16 * c);
+        }
+        layer_norm_8(v, nv, k, sv, bv, epsilon);
+    }
+    for (int r = 0; r < 8; r++)  // constant bounds: each v[r][c] stays a register
+        for (int c = 0; c < nv; c++) {
+            if (r >= count) break;
+            if (whole) _mm512_store_ps(dst + r * dst_stride + 16 * c, v[r][c]);
+            else _mm512_mask_storeu_ps(dst + r * dst_stride + 16 * c, mask_of(k - 16 * c), v[r][c]);
+        }
+}
+
+/// `norm_rows` for each vector count, compiled apart: inlined side by side into one caller, the four shared one
+/// stack array for their rows, and the LayerNorm ran from memory at half speed.
+#define DEFINE_NORM_ROWS(NV)                                                                                     \
+    KERNEL __attribute__((noinline)) static void norm_rows_##NV(                                                 \
+        const float *src, const long *offsets, long src_stride, float *dst, long dst_stride, int count, int k,   \
+        const float *scale, const float *bias, float epsilon, int whole) {                                       \
+        norm_rows(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole, NV);         \
+    }
+DEFINE_NORM_ROWS(1)
+DEFINE_NORM_ROWS(2)
+DEFINE_NORM_ROWS(3)
+DEFINE_NORM_ROWS(4)
+
+/// `norm_rows` with the vector count `(k + 15) / 16` (≤ LN_MAX_NV).
+KERNEL INLINE void copy_rows(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,
+                             int count, int k, const float *scale, const float *bias, float epsilon, int whole) {
+    switch ((k + 15) / 16) {
+    case 1: norm_rows_1(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole); break;
+    case 2: norm_rows_2(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole); break;
+    case 3: norm_rows_3(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole); break;
+    default: norm_rows_4(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole); break;
+    }
+}
+
+/// Rows `row ..< row + R` (their prologue rows `x`, `k` channels, against the kernel rows `packed`): products in
+/// R×NV accumulators (each kernel row loaded once per R rows), bias, and — when no GELU follows — residuals on the
+/// registers before the one store. `accumulate` adds the products to what the output rows hold (the inputs after
+/// the first of several); `last` marks the products that complete the rows (the residuals' turn). R and NV are
 /// constants at every call, so the loops unroll and the accumulators stay in registers.
 KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int k, const float *const *x,
-                              const float *packed, const float *bias, __mmask16 tail, const int R, const int NV) {
+                              const float *packed, const float *bias, __mmask16 tail, const int R, const int NV,
+                              int accumulate, int last) {
     __m512 acc[8][8];
     for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+        for (int v = 0; v < NV; v++)
+            acc[r][v] = accumulate ? _mm512_maskz_loadu_ps(v == NV - 1 ? tail : 0xFFFF, p->out + (row + r) * (long)p->n + v * 16)
+                                   : _mm512_setzero_ps();
     for (int j = 0; j < k; j++) {
         __m512 w[8];
         for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(packed + (j * NV + v) * 16);
@@ -136,7 +179,7 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int k, c
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
         }
     }
-    const int residuals = p->gelu ? 0 : p->residual_count;
+    const int residuals = p->gelu || !last ? 0 : p->residual_count;
     for (int r = 0; r < R; r++) {
         float *out = p->out + (row + r) * (long)p->n;
         for (int v = 0; v < NV; v++) {
@@ -171,24 +214,29 @@ KERNEL INLINE void finish_rows(const mv_thin_dense_problem *p, long row, long co
         }
 }
 
-/// The prologue rows of `row ..< row + count` (≤ GROUP): the input rows themselves when there is no prologue,
-/// else rows of `a` (stride `kp`).
+/// The prologue rows of `row ..< row + count` (≤ GROUP) for a single input: the input rows themselves when there
+/// is no prologue, else rows of `a` (stride `kp`), gated or LayerNorm'd.
 KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count, int k, int kp, float *a,
                             const float **x) {
-    if (p->input_count == 1 && !p->gate && !p->norm_scale) {
+    if (!p->gate && !p->norm_scale) {
         for (int r = 0; r < count; r++) x[r] = p->inputs[0] + (row + r) * p->input_strides[0];
         return;
     }
-    for (int r = 0; r < count; r++) {
-        gather_row(p, row + r, k, a + r * kp);
-        x[r] = a + r * kp;
+    for (int r = 0; r < count; r++) x[r] = a + r * kp;
+    if (p->gate) {
+        for (int r = 0; r < count; r++) gated_row(p, row + r, k, a + r * kp);
+        return;
     }
-    if (p->norm_scale)
-        for (int r = 0; r < count; r += 8)
-            layer_norm_rows(p->norm_scale, p->norm_bias, p->norm_epsilon, k, kp, a + r * kp, count - r < 8 ? count - r : 8);
+    // LayerNorm'd in registers on the way into `a`, padding included.
+    const long stride = p->input_strides[0];
+    for (int r0 = 0; r0 < count; r0 += 8)
+        copy_rows(p->inputs[0] + (row + r0) * stride, NULL, stride, a + r0 * kp, kp, count - r0 < 8 ? count - r0 : 8, k,
+                  p->norm_scale, p->norm_bias, p->norm_epsilon, 1);
 }
 
-/// Row blocks sized so the R×NV accumulators and NV kernel vectors fit the 32 vector registers.
+/// Several inputs are never concatenated: each input's products run over the group in turn, read in place, the
+/// later ones accumulating onto the output rows the earlier ones stored (copying rows of 12-channel inputs side by
+/// side cost more than the products).
 #define DEFINE_ROWS(NV, R)                                                                                       \
     KERNEL static void rows_##NV(const mv_thin_dense_problem *p, long begin, long end, int k, const float *packed, \
                                  const float *bias, __mmask16 tail) {                                            \
@@ -197,10 +245,24 @@ KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count,
         const float *x[GROUP];                                                                                   \
         for (long row = begin; row < end; row += GROUP) {                                                        \
             const int count = end - row < GROUP ? (int)(end - row) : GROUP;                                      \
-            prologue(p, row, count, k, kp, a, x);                                                                \
-            int r = 0;                                                                                           \
-            for (; r + R <= count; r += R) rows_block(p, row + r, k, x + r, packed, bias, tail, R, NV);          \
-            for (; r < count; r++) rows_block(p, row + r, k, x + r, packed, bias, tail, 1, NV);                  \
+            if (p->input_count == 1) {                                                                           \
+                prologue(p, row, count, k, kp, a, x);                                                            \
+                int r = 0;                                                                                       \
+                for (; r + R <= count; r += R) rows_block(p, row + r, k, x + r, packed, bias, tail, R, NV, 0, 1); \
+                for (; r < count; r++) rows_block(p, row + r, k, x + r, packed, bias, tail, 1, NV, 0, 1);         \
+            } else {                                                                                             \
+                const float *kernel = packed;                                                                    \
+                for (int i = 0; i < p->input_count; i++) {                                                       \
+                    const int width = p->input_widths[i], more = i > 0, last = i == p->input_count - 1;          \
+                    const float *b = more ? NULL : bias;                                                         \
+                    for (int r = 0; r < count; r++) x[r] = p->inputs[i] + (row + r) * p->input_strides[i];       \
+                    int r = 0;                                                                                   \
+                    for (; r + R <= count; r += R)                                                               \
+                        rows_block(p, row + r, width, x + r, kernel, b, tail, R, NV, more, last);                \
+                    for (; r < count; r++) rows_block(p, row + r, width, x + r, kernel, b, tail, 1, NV, more, last); \
+                    kernel += width * NV * 16;                                                                   \
+                }                                                                                                \
+            }                                                                                                    \
             finish_rows(p, row, count);                                                                          \
         }                                                                                                        \
     }
@@ -218,7 +280,7 @@ KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) 
     for (int i = 0; i < p->input_count; i++) k += p->input_widths[i];
     const int nv = (p->n + 15) / 16;
     // The kernel and bias padded to whole vectors, so the inner loop loads without masks.
-    float packed[MV_THIN_DENSE_MAX_K * MV_THIN_DENSE_MAX_N] __attribute__((aligned(64)));
+    float packed[MV_THIN_DENSE_MAX_KERNEL] __attribute__((aligned(64)));
     float bias[MV_THIN_DENSE_MAX_N] __attribute__((aligned(64)));
     for (int j = 0; j < k; j++) {
         float *dst = packed + j * nv * 16;
@@ -245,16 +307,60 @@ KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) 
 
 KERNEL void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride,
                                const float *scale, const float *bias, float epsilon) {
-    // Eight rows at a time through the dense kernel's LayerNorm: copied into zero-padded vector rows, normalised
-    // there (statistics of the eight by one shuffle tree), copied out.
-    const __mmask16 cm = mask_of(channels);
-    float a[8 * 16] __attribute__((aligned(64)));
-    for (long r0 = 0; r0 < rows; r0 += 8) {
-        const int count = rows - r0 < 8 ? (int)(rows - r0) : 8;
-        for (int i = 0; i < count; i++)
-            _mm512_store_ps(a + i * 16, _mm512_maskz_loadu_ps(cm, src + (r0 + i) * stride));
-        layer_norm_rows(scale, bias, epsilon, channels, 16, a, count);
-        for (int i = 0; i < count; i++) _mm512_mask_storeu_ps(dst + (r0 + i) * channels, cm, _mm512_load_ps(a + i * 16));
+    for (long r0 = 0; r0 < rows; r0 += 8)
+        copy_rows(src + r0 * stride, NULL, stride, dst + r0 * channels, channels, rows - r0 < 8 ? (int)(rows - r0) : 8,
+                  channels, scale, bias, epsilon, 0);
+}
+
+KERNEL void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+                              const long *other_offsets, int other_count, int k, float *dst, const float *scale,
+                              const float *bias, float epsilon) {
+    // Destination rows are consecutive (m·other_count + o counts up); source rows are wherever their pixels are.
+    long offsets[8];
+    int count = 0;
+    float *first = dst;
+    for (int m = 0; m < mix_count; m++)
+        for (int o = 0; o < other_count; o++) {
+            offsets[count] = (mix_offsets[m] + other_offsets[o]) * pixel_stride;
+            if (++count < 8 && !(m == mix_count - 1 && o == other_count - 1)) continue;
+            copy_rows(image, offsets, 0, first, k, count, k, scale, bias, epsilon, 0);
+            first += count * k;
+            count = 0;
+        }
+}
+
+KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
+                               int other_count, int k, const float *bias, const float *gate, long gate_stride,
+                               float *out) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int m = 0; m < mix_count; m++) {
+        const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.0f);
+        for (int o = 0; o < other_count; o++) {
+            const long q = mix_offsets[m] + other_offsets[o];
+            const float *v = mixed + ((long)m * other_count + o) * k;
+            for (int c = 0; c < k; c += 16) {
+                __mmask16 valid = mask_of(k - c);
+                __m512 y = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, v + c), b);
+                if (gate) y = _mm512_mul_ps(_mm512_maskz_loadu_ps(valid, gate + q * gate_stride + c), _mm512_add_ps(y, one));
+                _mm512_mask_storeu_ps(out + q * k + c, valid, y);
+            }
+        }
+    }
+}
+
+KERNEL void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
+                          const float *weights, long stride, float *out) {
+    for (int x = 0; x < out_width; x++) {
+        const float *s = src + first[x] * channels, *w = weights + x * stride;
+        float *d = out + (long)x * channels;
+        for (int c = 0; c < channels; c += 16) {
+            const __mmask16 valid = mask_of(channels - c);
+            __m512 y = _mm512_setzero_ps();
+            if (count[x] > 0) y = _mm512_mul_ps(_mm512_set1_ps(w[0]), _mm512_maskz_loadu_ps(valid, s + c));
+            for (long t = 1; t < count[x]; t++)
+                y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(w[t]), _mm512_maskz_loadu_ps(valid, s + t * channels + c)));
+            _mm512_mask_storeu_ps(d + c, valid, y);
+        }
     }
 }
 
@@ -265,6 +371,21 @@ void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end) {
 void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride, const float *scale,
                         const float *bias, float epsilon) {
     (void)src, (void)dst, (void)rows, (void)channels, (void)stride, (void)scale, (void)bias, (void)epsilon;
+}
+void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+                       const long *other_offsets, int other_count, int k, float *dst, const float *scale,
+                       const float *bias, float epsilon) {
+    (void)image, (void)pixel_stride, (void)mix_offsets, (void)mix_count, (void)other_offsets, (void)other_count;
+    (void)k, (void)dst, (void)scale, (void)bias, (void)epsilon;
+}
+void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
+                   const float *weights, long stride, float *out) {
+    (void)src, (void)channels, (void)out_width, (void)first, (void)count, (void)weights, (void)stride, (void)out;
+}
+void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
+                        int other_count, int k, const float *bias, const float *gate, long gate_stride, float *out) {
+    (void)mixed, (void)mix_offsets, (void)mix_count, (void)other_offsets, (void)other_count, (void)k, (void)bias;
+    (void)gate, (void)gate_stride, (void)out;
 }
 
 #endif

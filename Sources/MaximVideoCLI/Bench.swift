@@ -35,6 +35,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Report BLAS kernel and threads.")
     var verbose = false
 
+    @Flag(name: .customLong("by-shape"), help: "Also break the instrumented run down by operation and shape.")
+    var byShape = false
+
     func validate() throws {
         guard MaximConfiguration.variant(variant) != nil else {
             throw ValidationError("unknown variant '\(variant)'; use S-1…S-3 or M-1…M-3")
@@ -98,7 +101,7 @@ struct Bench: ParsableCommand {
             for kind in OpProfiler.Kind.allCases {
                 breakdown[kind.rawValue] = ["seconds": report.seconds[kind] ?? 0, "calls": report.calls[kind] ?? 0]
             }
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "variant": name, "size": size, "threads": threadCount, "runs": runs,
                 "median_seconds": median, "min_seconds": times.first!, "gflop": gflops,
                 "gflops_per_second": gflops / median, "parameters": parameterCount,
@@ -107,6 +110,12 @@ struct Bench: ParsableCommand {
                 "peak_rss_bytes": MatrixPeak.peakResidentBytes(),
                 "sgemm_peak_gflops_per_second": peak.gflopsPerSecond, "fraction_of_sgemm_peak": fractionOfPeak,
             ]
+            if byShape {
+                object["shapes"] = report.shapes.sorted { $0.value.seconds > $1.value.seconds }.map {
+                    ["shape": $0.key, "seconds": $0.value.seconds, "calls": $0.value.calls,
+                     "library_seconds": $0.value.librarySeconds] as [String: Any]
+                }
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -123,6 +132,14 @@ struct Bench: ParsableCommand {
                 let seconds = report.seconds[kind] ?? 0
                 print(String(format: "  %-12@ %7.3f s  %5.1f%%  %5d ops", kind.rawValue as NSString, seconds,
                              100 * seconds / profiledTotal, report.calls[kind] ?? 0))
+            }
+            if byShape {
+                print("by operation shape (one instrumented run; top 45 by time; library: time in OpenBLAS/oneDNN products):")
+                for (shape, entry) in report.shapes.sorted(by: { $0.value.seconds > $1.value.seconds }).prefix(45) {
+                    print(String(format: "  %7.4f s  %5.1f%%  %4d×  library %3.0f%%  %@", entry.seconds,
+                                 100 * entry.seconds / profiledTotal, entry.calls,
+                                 100 * entry.librarySeconds / max(entry.seconds, 1e-12), shape as NSString))
+                }
             }
             print(String(format: "  (inside OpenBLAS sgemm: %.3f CPU-s over %d thread(s); the rest of gemm-backed is "
                          + "fused normalisation, im2col, gather/scatter and epilogues)", OpProfiler.blasCPUSeconds,

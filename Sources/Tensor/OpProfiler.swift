@@ -20,6 +20,9 @@ public enum OpProfiler {
         public var seconds: [Kind: Double]
         public var calls: [Kind: Int]
         public var flops: Double
+        /// Seconds, calls and seconds inside the matrix library per operation shape (e.g. `dense 12→24 LN gelu`),
+        /// where the operation names one.
+        public var shapes: [String: (seconds: Double, calls: Int, librarySeconds: Double)] = [:]
     }
 
     private static let enabled = Atomic<Bool>(false)
@@ -64,14 +67,20 @@ public enum OpProfiler {
     }
 
     @inline(__always)
-    static func measure<R>(_ kind: Kind, _ body: () -> R) -> R {
+    static func measure<R>(_ kind: Kind, _ shape: @autoclosure () -> String? = nil, _ body: () -> R) -> R {
         guard isEnabled else { return body() }
-        let start = now()
+        let start = now(), libraryStart = blasNanoseconds.load(ordering: .relaxed)
         let result = body()
         let elapsed = now() - start
+        let library = Double(blasNanoseconds.load(ordering: .relaxed) - libraryStart) * 1e-9
+        let label = shape()
         state.withLock {
             $0.seconds[kind, default: 0] += elapsed
             $0.calls[kind, default: 0] += 1
+            if let label {
+                let old = $0.shapes[label] ?? (0, 0, 0)
+                $0.shapes[label] = (old.seconds + elapsed, old.calls + 1, old.librarySeconds + library)
+            }
         }
         return result
     }

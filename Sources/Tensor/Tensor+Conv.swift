@@ -26,7 +26,8 @@ extension Tensor {
                          activation: activation, residuals: residuals)
         }
         precondition(inputs.count == 1, "Only 1×1 convolutions take several inputs")
-        return OpProfiler.measure(.gemm) {
+        return OpProfiler.measure(.gemm, "conv \(kh)×\(kw)/\(stride) \(kernel.shape[2])→\(kernel.shape[3]) "
+                                  + "(\(inputs[0].count / kernel.shape[2]) px)") {
             if MatrixBackend.current == .oneDNN, let onednn = OneDNN.shared,
                let out = inputs[0].convOneDNN(onednn, kernel: kernel, bias: bias, stride: stride,
                                               activation: activation, residuals: residuals) {
@@ -185,7 +186,7 @@ extension Tensor {
                      "convTranspose2x2 kernel must be [2, 2, \(cin), out], got \(kernel.shape)")
         let cout = kernel.shape[3]
         if let bias { precondition(bias.count == cout, "convTranspose bias \(bias.shape) does not match \(cout)") }
-        return OpProfiler.measure(.gemm) {
+        return OpProfiler.measure(.gemm, "convTranspose 2×2 \(cin)→\(cout) (\(n * h * w) px)") {
             // taps[ci, (r·2+c)·cout + o] = K[1−r, 1−c, ci, o]
             let taps = Tensor(uninitializedShape: [cin, 4 * cout])
             for r in 0..<2 {

@@ -14,7 +14,7 @@ extension Tensor {
     }
 
     public func activated(_ activation: Activation) -> Tensor {
-        OpProfiler.measure(.elementwise) {
+        OpProfiler.measure(.elementwise, #function) {
             Tensor.pointwise(shape: shape, [self]) { o, p, r in
                 (o + r.lowerBound).update(from: p[0] + r.lowerBound, count: r.count)
                 activation.apply(o + r.lowerBound, count: r.count)
@@ -23,7 +23,7 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        OpProfiler.measure(.elementwise) {
+        OpProfiler.measure(.elementwise, #function) {
             pointwise(shape: a.shape, [a, b]) { o, p, r in
                 let x = p[0], y = p[1]
                 for i in r { o[i] = x[i] + y[i] }
@@ -32,7 +32,7 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        OpProfiler.measure(.elementwise) {
+        OpProfiler.measure(.elementwise, #function) {
             pointwise(shape: a.shape, [a, b]) { o, p, r in
                 let x = p[0], y = p[1]
                 for i in r { o[i] = x[i] * y[i] }
@@ -42,7 +42,7 @@ extension Tensor {
 
     /// `a·b + c` in one pass (SAM's attended features plus residual).
     public static func multiplyAdd(_ a: Tensor, _ b: Tensor, _ c: Tensor) -> Tensor {
-        OpProfiler.measure(.elementwise) {
+        OpProfiler.measure(.elementwise, #function) {
             pointwise(shape: a.shape, [a, b, c]) { o, p, r in
                 let x = p[0], y = p[1], z = p[2]
                 for i in r { o[i] = x[i] * y[i] + z[i] }
@@ -56,7 +56,7 @@ extension Tensor {
         let (n, h, w, c) = nhwc
         precondition(scale.shape == [n, 1, 1, c], "Channel scale must be [\(n), 1, 1, \(c)], got \(scale.shape)")
         for r in residuals { precondition(r.shape == shape, "Residual \(r.shape) must match \(shape)") }
-        return OpProfiler.measure(.elementwise) {
+        return OpProfiler.measure(.elementwise, #function) {
             let out = Tensor(uninitializedShape: shape)
             let o = out.pointer, x = pointer, s = scale.pointer, res = residuals.map(\.pointer)
             let pixels = h * w
@@ -96,7 +96,7 @@ extension Tensor {
     /// number of pixel ranges (so the result does not depend on the thread count).
     public func spatialMean() -> Tensor {
         let (n, h, w, c) = nhwc
-        return OpProfiler.measure(.elementwise) {
+        return OpProfiler.measure(.elementwise, #function) {
             let out = Tensor(uninitializedShape: [n, 1, 1, c])
             let pixels = h * w
             let parts = min(32, max(1, pixels / 1024))

@@ -84,7 +84,8 @@ extension Tensor {
         _ inputs: [ChannelSlice], kernel: Tensor, bias: Tensor?, normalization: LayerNormParameters? = nil,
         gate: Tensor? = nil, activation: Activation = .identity, residuals: [ChannelSlice] = []
     ) -> Tensor {
-        OpProfiler.measure(.gemm) {
+        OpProfiler.measure(.gemm, denseShape(inputs, kernel: kernel, normalization: normalization, gate: gate,
+                                             activation: activation, residuals: residuals.count)) {
             denseKernel(inputs, kernel: kernel, bias: bias, normalization: normalization, gate: gate,
                         activation: activation, residuals: residuals)
         }
@@ -96,6 +97,20 @@ extension Tensor {
     ) -> Tensor {
         Tensor.dense([self], kernel: kernel, bias: bias, normalization: normalization, gate: gate,
                      activation: activation, residuals: residuals)
+    }
+
+    /// The profiler's name for a dense layer's shape, e.g. `dense 12→24 LN GELU (65536 rows)`.
+    static func denseShape(
+        _ inputs: [ChannelSlice], kernel: Tensor, normalization: LayerNormParameters?, gate: Tensor?,
+        activation: Activation, residuals: Int
+    ) -> String {
+        var parts = ["dense \(inputs.map { String($0.width) }.joined(separator: "+"))→\(kernel.shape[1])"]
+        if normalization != nil { parts.append("LN") }
+        if gate != nil { parts.append("gated") }
+        if activation != .identity { parts.append("\(activation)") }
+        if residuals > 0 { parts.append("+\(residuals) res") }
+        parts.append("(\(inputs[0].leadingShape.reduce(1, *)) rows)")
+        return parts.joined(separator: " ")
     }
 
     static func denseKernel(

@@ -5,7 +5,7 @@ extension Tensor {
         let (n, h, w, c) = nhwc
         precondition(h % fh == 0 && w % fw == 0, "Image \(h)×\(w) is not divisible into \(fh)×\(fw) patches")
         let (gh, gw) = (h / fh, w / fw)
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: [n, gh * gw, fh * fw, c])
             for b in 0..<n {
                 for y in 0..<h {
@@ -27,7 +27,7 @@ extension Tensor {
                      "Blocked tensor \(shape) does not match grid \(gh)×\(gw) of \(fh)×\(fw) patches")
         let (n, c) = (shape[0], shape[3])
         let (h, w) = (gh * fh, gw * fw)
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: [n, h, w, c])
             for b in 0..<n {
                 for y in 0..<h {
@@ -47,7 +47,7 @@ extension Tensor {
     public func channelSlice(_ range: Range<Int>) -> Tensor {
         let c = channels
         precondition(range.lowerBound >= 0 && range.upperBound <= c, "Channel range \(range) outside 0..<\(c)")
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [range.count])
             let k = range.count
             let src = pointer, dst = out.pointer
@@ -72,7 +72,7 @@ extension Tensor {
             precondition(Array(p.shape.dropLast()) == leading, "Cannot concatenate shapes \(parts.map(\.shape))")
         }
         let total = parts.reduce(0) { $0 + $1.channels }
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: leading + [total])
             let rows = parts[0].rows
             var offset = 0
@@ -91,7 +91,7 @@ extension Tensor {
         precondition(top >= 0 && left >= 0 && top + height <= h && left + width <= w,
                      "Crop \(height)×\(width) at (\(top), \(left)) outside \(h)×\(w)")
         if top == 0, left == 0, height == h, width == w { return self }
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: [n, height, width, c])
             for b in 0..<n {
                 for y in 0..<height {
@@ -108,7 +108,7 @@ extension Tensor {
         let (n, h, w, c) = nhwc
         precondition(rowIndex.allSatisfy { $0 >= 0 && $0 < h } && colIndex.allSatisfy { $0 >= 0 && $0 < w },
                      "Gather index out of range for \(h)×\(w)")
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let (oh, ow) = (rowIndex.count, colIndex.count)
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             for b in 0..<n {

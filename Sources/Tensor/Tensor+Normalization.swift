@@ -49,9 +49,9 @@ func layerNormRows(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, channels: Int, stride: Int,
     scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float
 ) {
-    // Rows of up to 16 channels (the gMLP halves of small models) through the AVX-512 kernel's LayerNorm: eight
-    // rows' statistics in vectors instead of a scalar square root and division per row.
-    if channels <= 16, rows >= 16, ThinDense.isUsed {
+    // Through the AVX-512 kernel's LayerNorm: eight rows' statistics in vectors instead of a scalar square root
+    // and division per row.
+    if channels <= 64, rows >= 16, ThinDense.isUsed {
         mv_thin_layer_norm(src, dst, rows, Int32(channels), stride, scale, bias, epsilon)
         return
     }
@@ -89,7 +89,7 @@ func layerNormRows(
 extension Tensor {
     /// LayerNorm over the last axis (see `LayerNormParameters`).
     public func layerNorm(_ parameters: LayerNormParameters) -> Tensor {
-        OpProfiler.measure(.elementwise) {
+        OpProfiler.measure(.elementwise, #function) {
             let out = Tensor(uninitializedShape: shape)
             let c = channels
             let src = pointer

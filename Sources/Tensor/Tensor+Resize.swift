@@ -1,3 +1,5 @@
+import CThinDense
+
 /// One output sample of a separable resize: `out[o] = Σ weights[t] · in[first + t]`.
 struct ResampleTap {
     var first: Int
@@ -35,12 +37,33 @@ func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
     return taps
 }
 
+/// One axis's taps as flat tables for the inner loop (no per-sample arrays): output `o` reads `count[o]` inputs
+/// from `first[o]` on with weights `weights[o·stride ..< o·stride + count[o]]`. Zero weights are left out, as
+/// the loop over `ResampleTap`s skipped them; a run of taps keeps its gaps as explicit zeros.
+struct FlatTaps {
+    var first: [Int] = [], count: [Int] = [], weights: [Float] = []
+    let stride: Int
+
+    init(_ taps: [ResampleTap]) {
+        stride = taps.map(\.weights.count).max() ?? 0
+        for tap in taps {
+            let nonZero = tap.weights.indices.filter { tap.weights[$0] != 0 }
+            let lo = nonZero.first ?? 0, hi = nonZero.last ?? -1
+            first.append(tap.first + lo)
+            count.append(hi - lo + 1)
+            var row = hi >= lo ? Array(tap.weights[lo...hi]) : []
+            row += Array(repeating: 0, count: stride - row.count)
+            weights += row
+        }
+    }
+}
+
 extension Tensor {
     /// `jax.image.resize(method="nearest")`: `out[o] = in[floor((o + 0.5)·n_in/n_out)]`, so a
     /// downscale by 2 takes the ODD rows and columns (1, 3, 5, …), by 4 rows 2, 6, 10, ….
     public func resizedNearest(height oh: Int, width ow: Int) -> Tensor {
         let (n, h, w, c) = nhwc
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, #function) {
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             let rowsIdx = (0..<oh).map { min(h - 1, ((2 * $0 + 1) * h) / (2 * oh)) }
             let colsIdx = (0..<ow).map { min(w - 1, ((2 * $0 + 1) * w) / (2 * ow)) }
@@ -61,12 +84,14 @@ extension Tensor {
     public func resizedBilinear(height oh: Int, width ow: Int) -> Tensor {
         let (n, h, w, c) = nhwc
         if oh == h, ow == w { return self }
-        return OpProfiler.measure(.layout) {
+        return OpProfiler.measure(.layout, "resizeBilinear \(h)×\(w)→\(oh)×\(ow) × \(c) ch") {
             let rowTaps = bilinearTaps(input: h, output: oh)
-            let colTaps = bilinearTaps(input: w, output: ow)
+            let columns = FlatTaps(bilinearTaps(input: w, output: ow))
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             let src = pointer, dst = out.pointer
             let rowLen = w * c
+            columns.first.withUnsafeBufferPointer { first in columns.count.withUnsafeBufferPointer { count in
+            columns.weights.withUnsafeBufferPointer { weights in
             ComputeThreads.forEach(chunks: n * oh) { job in
                 let b = job / oh, y = job % oh
                 // Vertical pass for one output row into scratch, then horizontal pass.
@@ -79,16 +104,27 @@ extension Tensor {
                     for k in 0..<rowLen { tmp[k] += wgt * s[k] }
                 }
                 let orow = dst + (b * oh + y) * ow * c
+                if ThinDense.isUsed {
+                    mv_resize_row(tmp, Int32(c), Int32(ow), first.baseAddress!, count.baseAddress!,
+                                  weights.baseAddress!, columns.stride, orow)
+                    return
+                }
                 for x in 0..<ow {
-                    let ct = colTaps[x]
                     let d = orow + x * c
-                    d.update(repeating: 0, count: c)
-                    for (t, wgt) in ct.weights.enumerated() where wgt != 0 {
-                        let s = tmp + (ct.first + t) * c
+                    let taps = count[x]
+                    guard taps > 0 else { d.update(repeating: 0, count: c); continue }
+                    let wx = weights.baseAddress! + x * columns.stride
+                    // The first tap assigns (0 + w·s is w·s), the rest add in the same order as before.
+                    let s0 = tmp + first[x] * c
+                    let w0 = wx[0]
+                    for k in 0..<c { d[k] = w0 * s0[k] }
+                    for t in 1..<taps {
+                        let s = s0 + t * c, wgt = wx[t]
                         for k in 0..<c { d[k] += wgt * s[k] }
                     }
                 }
             }
+            } } }
             return out
         }
     }

@@ -1,3 +1,4 @@
+import CThinDense
 /// Which pixels a gMLP spatial Dense mixes (see MAXIM-SEMANTICS "Blocking").
 public enum SpatialMixAxis: Sendable, Equatable {
     /// Grid gMLP: a FIXED grid `gh × gw`; mixes the `gh·gw` pixels that share an in-patch offset
@@ -48,7 +49,8 @@ extension Tensor {
                      "Spatial kernel must be [\(mixCount), \(mixCount)] for \(h)×\(w) and \(axis), got \(kernel.shape)")
         if let bias { precondition(bias.count == mixCount, "Spatial bias \(bias.shape) does not match \(mixCount)") }
         let k = source.count
-        return OpProfiler.measure(.gemm) {
+        return OpProfiler.measure(.gemm, "spatialMix \(axis.isGrid ? "grid" : "block") \(mixCount)² × \(k) ch"
+                                  + (normalization == nil ? "" : " LN") + " (\(n * h * w) px)") {
             let out = Tensor(uninitializedShape: [n, h, w, k])
             OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k)
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
@@ -64,7 +66,11 @@ extension Tensor {
             // divisions and two remainders for every gathered and every scattered pixel.
             let cellOffsets = (0..<patches).map { ($0 / gw) * fh * w + ($0 % gw) * fw }
             let inCellOffsets = (0..<pixelsPerPatch).map { ($0 / fw) * w + $0 % fw }
-            let (mixOffsets, otherOffsets) = axis.isGrid ? (cellOffsets, inCellOffsets) : (inCellOffsets, cellOffsets)
+            // Both tables in one buffer the chunks (and the AVX-512 gather and scatter) read through pointers.
+            let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: mixCount + otherCount)
+            defer { offsets.deallocate() }
+            _ = offsets.initialize(from: axis.isGrid ? cellOffsets + inCellOffsets : inCellOffsets + cellOffsets)
+            let mixOffsets = UnsafePointer(offsets.baseAddress!), otherOffsets = mixOffsets + mixCount
             ComputeThreads.forEach(chunks: n * chunks) { job in
                 let b = job / chunks
                 let o0 = (job % chunks) * othersPerChunk
@@ -74,22 +80,33 @@ extension Tensor {
                 let mixed = allocateScratch(mixCount * cols)
                 defer { freeScratch(gatheredV); freeScratch(mixed) }
                 let image = x + b * h * w * c
-                for mix in 0..<mixCount {
-                    let mixOffset = mixOffsets[mix]
-                    for other in o0..<o1 {
-                        let src = image + (mixOffset + otherOffsets[other]) * c + source.lowerBound
-                        let dst = gatheredV + mix * cols + (other - o0) * k
-                        dst.update(from: src, count: k)
+                let otherSlice = otherOffsets + o0
+                if ThinDense.isUsed {  // masked vector copies, the LayerNorm on the rows in registers
+                    mv_spatial_gather(image + source.lowerBound, c, mixOffsets, Int32(mixCount), otherSlice,
+                                      Int32(o1 - o0), Int32(k), gatheredV, lnScale, lnBias, lnEpsilon)
+                } else {
+                    for mix in 0..<mixCount {
+                        let mixOffset = mixOffsets[mix]
+                        for other in o0..<o1 {
+                            let src = image + (mixOffset + otherOffsets[other]) * c + source.lowerBound
+                            let dst = gatheredV + mix * cols + (other - o0) * k
+                            dst.update(from: src, count: k)
+                        }
                     }
-                }
-                // The gathered block is a dense [pixels, k] matrix: normalised in place, all rows at once.
-                if let lnScale, let lnBias {
-                    layerNormRows(gatheredV, gatheredV, rows: mixCount * (o1 - o0), channels: k, stride: k,
-                                  scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
+                    // The gathered block is a dense [pixels, k] matrix: normalised in place, all rows at once.
+                    if let lnScale, let lnBias {
+                        layerNormRows(gatheredV, gatheredV, rows: mixCount * (o1 - o0), channels: k, stride: k,
+                                      scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
+                    }
                 }
                 sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
                       ldb: cols, beta: 0, c: mixed, ldc: cols)
                 let outImage = o + b * h * w * k
+                if ThinDense.isUsed {
+                    mv_spatial_scatter(mixed, mixOffsets, Int32(mixCount), otherSlice, Int32(o1 - o0), Int32(k), bp,
+                                       gate.map { image + $0.lowerBound }, c, outImage)
+                    return
+                }
                 for mix in 0..<mixCount {
                     let bv = bp?[mix] ?? 0
                     let mixOffset = mixOffsets[mix]

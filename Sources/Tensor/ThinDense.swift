@@ -3,8 +3,9 @@ import CThinDense
 import Glibc
 #endif
 
-/// Dense layers on thin rows (≤ 64 input, ≤ 128 output channels: every layer of a small model, the first levels of
-/// the official ones) through the AVX-512 kernel of `CThinDense`: LayerNorm or gate, product, bias, GELU and
+/// Dense layers on thin rows (≤ 128 output channels; ≤ 64 input channels behind a LayerNorm or gate, otherwise up to
+/// a 64 KiB packed kernel: every layer of a small model, the first levels of the official ones) through the AVX-512
+/// kernel of `CThinDense`: LayerNorm or gate, product, bias, GELU and
 /// residuals in one pass with a row block in registers. oneDNN takes ~60 µs for a 2730×12·12×24 chunk with GELU
 /// (26 GFLOP/s) and needs separate passes for the normalisation and residuals (docs/performance.md).
 enum ThinDense {
@@ -37,8 +38,12 @@ enum ThinDense {
             bias: UnsafePointer<Float>?, activation: Activation, residuals: [(UnsafePointer<Float>, stride: Int)],
             out: UnsafeMutablePointer<Float>
         ) {
+            // A prologue (LayerNorm, gate) stages rows of at most MAX_K channels; the kernel is packed in whole vectors
+            // of outputs on the stack.
+            let k = inputs.reduce(0, { $0 + $1.width }), paddedOutputs = (outputs + 15) / 16 * 16
             guard inputs.count <= Int(MV_THIN_DENSE_MAX_INPUTS), residuals.count <= Int(MV_THIN_DENSE_MAX_RESIDUALS),
-                  inputs.reduce(0, { $0 + $1.width }) <= Int(MV_THIN_DENSE_MAX_K), outputs <= Int(MV_THIN_DENSE_MAX_N),
+                  outputs <= Int(MV_THIN_DENSE_MAX_N), k * paddedOutputs <= Int(MV_THIN_DENSE_MAX_KERNEL),
+                  (normalization == nil && gate == nil) || k <= Int(MV_THIN_DENSE_MAX_K),
                   activation == .identity || activation == .gelu else { return nil }
             func slot<T>(_ values: [T], _ i: Int, _ empty: T) -> T { i < values.count ? values[i] : empty }
             problem.n = Int32(outputs)

@@ -22,4 +22,28 @@ import Testing
         let rss = try #require(report["peak_rss_bytes"] as? Int)
         #expect(rss > 10 << 20 && rss < 4 << 30, "peak RSS \(rss) bytes")
     }
+
+    /// `--by-shape` names every timed operation with its shape, and the shapes' times add up to the breakdown's.
+    @Test func byShapeAccountsForEveryTimedOperation() throws {
+        let dir = try TemporaryDirectory()
+        let result = try CommandRunner.run(
+            ["bench", "--checkpoint", tinyCheckpoint, "--size", "64", "--runs", "1", "--threads", "1", "--json",
+             "--by-shape"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let shapes = try #require(report["shapes"] as? [[String: Any]])
+        let names = shapes.compactMap { $0["shape"] as? String }
+        #expect(names.contains { $0.hasPrefix("dense ") } && names.contains { $0.hasPrefix("conv 3×3/1 ") }
+                && names.contains { $0.hasPrefix("spatialMix ") }, "\(names)")
+        let breakdown = try #require(report["breakdown"] as? [String: [String: Any]])
+        let kindSeconds = breakdown.values.compactMap { $0["seconds"] as? Double }.reduce(0, +)
+        let shapeSeconds = shapes.compactMap { $0["seconds"] as? Double }.reduce(0, +)
+        #expect(kindSeconds > 0 && abs(shapeSeconds - kindSeconds) < 1e-6 * max(1, kindSeconds),
+                "shapes \(shapeSeconds) s, kinds \(kindSeconds) s")
+        for shape in shapes {
+            let seconds = try #require(shape["seconds"] as? Double), library = try #require(shape["library_seconds"] as? Double)
+            #expect(library >= 0 && library <= seconds + 1e-9, "\(shape)")
+        }
+    }
 }

@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// `jax.image.resize` conventions (MAXIM-SEMANTICS "jax.image.resize"), checked on 1-D signals laid
 /// out along H (then W) of an NHWC tensor.
@@ -53,5 +53,21 @@ import Tensor
         let x = column((0..<8).map(Float.init))
         #expect(x.resizedNearest(height: 4, width: 1).scalars == [1, 3, 5, 7])
         #expect(x.resizedNearest(height: 2, width: 1).scalars == [2, 6])
+    }
+
+    /// The AVX-512 horizontal pass gives the Swift loop's bits (same products, added in the same order), up and
+    /// down, for one- and two-vector pixels.
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [12, 20])
+    func vectorRowPassGivesTheSwiftLoopsBits(channels: Int) {
+        let x = pseudoRandom([2, 13, 29, channels], seed: 5)
+        func resized() -> [Tensor] {
+            [x.resizedBilinear(height: 52, width: 116), x.resizedBilinear(height: 7, width: 9),
+             x.resizedBilinear(height: 26, width: 3)]
+        }
+        let kernel = resized(), swift = ThinDense.$bypassed.withValue(true) { resized() }
+        for (a, b) in zip(kernel, swift) {
+            let same = a.scalars == b.scalars
+            #expect(same, "\(x.shape) → \(a.shape) differs")
+        }
     }
 }

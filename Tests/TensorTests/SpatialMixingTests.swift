@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 /// `spatialMix` against the reference's literal recipe: block, swap axes, Dense, swap back, unblock.
 @Suite struct SpatialMixingTests {
@@ -47,5 +47,28 @@ import Tensor
         let mixed = v.layerNorm(ln).spatialMix(channels: 0..<2, axis: axis, kernel: k, bias: b)
         let expected = zip(u.scalars, mixed.scalars).map { $0 * ($1 + 1) }
         expectClose(gated, expected, rtol: 1e-5, atol: 1e-6)
+    }
+
+    /// The AVX-512 gather (with its LayerNorm) and scatter (with the gate) against the Swift loops, on both axes,
+    /// for one-vector (12) and two-vector (20) channel slices of a wider tensor: the same bits without the
+    /// LayerNorm, the same values to float rounding with it (its sums run in another order).
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
+          arguments: [(true, 12), (false, 12), (true, 20), (false, 20)])
+    func vectorGatherAndScatterAgreeWithTheSwiftLoops(grid: Bool, channels: Int) {
+        let x = pseudoRandom([2, 16, 24, 2 * channels], seed: grid ? 20 : 21)
+        let axis: SpatialMixAxis = grid ? .grid(height: 4, width: 4) : .block(height: 4, width: 4)
+        let k = pseudoRandom([16, 16], seed: 22), b = pseudoRandom([16], seed: 23)
+        let ln = LayerNormParameters(scale: pseudoRandom([channels], seed: 24), bias: pseudoRandom([channels], seed: 25))
+        let v = channels..<(2 * channels), u = 0..<channels
+        func mixes() -> [Tensor] {
+            [x.spatialMix(channels: v, axis: axis, kernel: k, bias: b),
+             x.spatialMix(channels: v, axis: axis, kernel: k, bias: nil, gate: u),
+             x.spatialMix(channels: v, axis: axis, kernel: k, bias: b, normalization: ln, gate: u)]
+        }
+        let kernel = mixes(), swift = ThinDense.$bypassed.withValue(true) { mixes() }
+        let sameMix = kernel[0].scalars == swift[0].scalars, sameGated = kernel[1].scalars == swift[1].scalars
+        #expect(sameMix, "the mix without LayerNorm differs")
+        #expect(sameGated, "the gated mix without LayerNorm differs")
+        expectClose(kernel[2], swift[2], rtol: 2e-6, atol: 2e-6)
     }
 }

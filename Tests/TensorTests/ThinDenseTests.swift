@@ -31,6 +31,10 @@ struct ThinDenseTests {
         Case(rows: 31, widths: [64], outputs: 128, residuals: 2),
         Case(rows: 45, widths: [20], outputs: 36, prologue: .gate, bias: false),
         Case(rows: 29, widths: [12, 12], outputs: 12, residuals: 1),                      // concatenated inputs
+        Case(rows: 61, widths: [12, 12, 12, 12], outputs: 12, pad: 3),                    // four, partial groups
+        Case(rows: 50, widths: [24, 24], outputs: 24, gelu: true, residuals: 1, pad: 5),  // GELU of the whole sum
+        Case(rows: 41, widths: [48, 48, 48, 48], outputs: 48, residuals: 1),              // K = 192 > MAX_K
+        Case(rows: 33, widths: [40], outputs: 20, prologue: .layerNorm, pad: 2),          // three-vector LayerNorm
         Case(rows: 19, widths: [3, 9, 5], outputs: 7, gelu: true, residuals: 2),          // GELU, then residuals
         Case(rows: 5, widths: [3], outputs: 3, prologue: .layerNorm),
         Case(rows: 24, widths: [16], outputs: 16, prologue: .layerNorm, bias: false),
@@ -115,10 +119,11 @@ struct ThinDenseTests {
         }
     }
 
-    /// LayerNorm of thin rows (the gMLP halves: 6 and 12 channels; 3 and 16 at the edges of what the kernel takes)
-    /// through the kernel and through the Swift loop, with row counts that leave a partial 16-row block and rows
-    /// read from a wider tensor (a channel slice), in place too, as the spatial gMLP normalises its gathered block.
-    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [3, 6, 12, 16])
+    /// LayerNorm of rows up to 64 channels (the gMLP halves: 6, 12 and 24 channels; 3, 40 and 64 at the edges of
+    /// whole and partial vectors) through the kernel and through the Swift loop, with row counts that leave a partial
+    /// eight-row batch and rows read from a wider tensor (a channel slice), in place too, as the spatial gMLP
+    /// normalises its gathered block.
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [3, 6, 12, 16, 24, 40, 64])
     func layerNormOfThinRowsAgreesWithTheSwiftLoop(channels: Int) {
         let rows = 37, stride = channels + 5
         let x = pseudoRandom([rows, stride], seed: UInt64(60 + channels))

@@ -1,7 +1,9 @@
 #ifndef MAXIM_THIN_DENSE_H
 #define MAXIM_THIN_DENSE_H
 
-/// A dense layer on thin rows (K ≤ 64 input and N ≤ 128 output channels per pixel) in one pass:
+/// A dense layer on thin rows (N ≤ 128 output channels per pixel; K input channels, at most 64 where a LayerNorm
+/// or gate reads the single input first, and with the kernel padded to whole vectors of outputs at most
+/// MV_THIN_DENSE_MAX_KERNEL floats) in one pass:
 /// `out = act(prologue(concat(inputs)) · kernel + bias) + Σ residuals`, where the prologue is a LayerNorm or an
 /// elementwise gate of the single input. Library GEMMs spend most of their time on call set-up and edges at these
 /// sizes and need separate passes for the normalisation and the epilogue; here a block of rows stays in registers
@@ -9,6 +11,8 @@
 
 #define MV_THIN_DENSE_MAX_K 64
 #define MV_THIN_DENSE_MAX_N 128
+/// K × (N rounded up to 16): at most 64 KiB of packed kernel on the stack (a 4×48 → 48 fusion takes 36 KiB).
+#define MV_THIN_DENSE_MAX_KERNEL 16384
 #define MV_THIN_DENSE_MAX_INPUTS 4
 #define MV_THIN_DENSE_MAX_RESIDUALS 4
 
@@ -38,11 +42,31 @@ int mv_thin_dense_available(void);
 /// of a layer); the caller checked `mv_thin_dense_available()` and the size limits.
 void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end);
 
-/// LayerNorm over each of `rows` rows of `channels` (1…16) floats: row r read at `src + r·stride`, written to
+/// LayerNorm over each of `rows` rows of `channels` (1…64) floats: row r read at `src + r·stride`, written to
 /// `dst + r·channels` (in place when `dst == src` and `stride == channels`); the variance is one-pass
 /// `E[x²] − E[x]²`, clamped at 0, as the reference computes it: the dense kernel's LayerNorm, eight rows' statistics
 /// at once, one vector square root and division per eight rows. The caller checked `mv_thin_dense_available()`.
 void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride, const float *scale,
                         const float *bias, float epsilon);
+
+/// Spatial mixing's gather: for each `m < mix_count`, `o < other_count`, the `k` floats at
+/// `image + (mix_offsets[m] + other_offsets[o])·pixel_stride` become row `m·other_count + o` of the dense
+/// `[mix_count·other_count, k]` matrix `dst`, LayerNorm'd on the way (as `mv_thin_layer_norm`) when `scale` is set.
+/// One masked vector load and store per 16 channels, where a `memcpy` per pixel spent most of its time in the call.
+void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+                       const long *other_offsets, int other_count, int k, float *dst, const float *scale,
+                       const float *bias, float epsilon);
+
+/// Spatial mixing's scatter, the inverse walk of `mv_spatial_gather`: row `m·other_count + o` of `mixed` plus
+/// `bias[m]` (when set) goes to pixel `q = mix_offsets[m] + other_offsets[o]` of the dense `[pixels, k]` output,
+/// multiplied first as `gate[q·gate_stride + i] · (value + 1)` when `gate` is set (the gMLP's gating unit).
+void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
+                        int other_count, int k, const float *bias, const float *gate, long gate_stride, float *out);
+
+/// A resize's horizontal pass over one row of `channels`-channel pixels: output pixel x is
+/// `Σ_t weights[x·stride + t] · src[first[x] + t]` for `t < count[x]`, multiplied and added in that order (as the
+/// Swift loop it replaces, so both give the same bits); zero when `count[x]` is 0.
+void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
+                   const float *weights, long stride, float *out);
 
 #endif
