@@ -81,7 +81,7 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
 /// place. Lanes past `k` must be zero, and so must every lane of rows past the real ones; they stay zero. The eight
 /// rows' statistics come from two shuffle trees and one vector square root and division; each row then takes one
 /// subtract and one multiply-add per vector. Rows kept in registers from load to store: a LayerNorm that stored
-/// them and loaded them again per pass ran at a third of this speed, waiting on its own loads.
+/// them and loaded them again per pass ran at less than half this speed, waiting on its own loads.
 KERNEL INLINE void layer_norm_8(__m512 v[8][LN_MAX_NV], const int nv, int k, const __m512 *scale, const __m512 *bias,
                                 float epsilon) {
     __m512 sums[8], squares[8];
@@ -115,9 +115,9 @@ KERNEL INLINE void norm_rows(const float *src, const long *offsets, long src_str
                              const int nv) {
     __m512 v[8][LN_MAX_NV], sv[LN_MAX_NV], bv[LN_MAX_NV];
     for (int r = 0; r < 8; r++) {
-        const float *row = src + (offsets ? offsets[r] : r * src_stride);
+        const float *row = r < count ? src + (offsets ? offsets[r] : r * src_stride) : NULL;
         for (int c = 0; c < nv; c++)
-            v[r][c] = r < count ? _mm512_maskz_loadu_ps(mask_of(k - 16 * c), row + 16 * c) : _mm512_setzero_ps();
+            v[r][c] = row ? _mm512_maskz_loadu_ps(mask_of(k - 16 * c), row + 16 * c) : _mm512_setzero_ps();
     }
     if (scale) {
         for (int c = 0; c < nv; c++) {
