@@ -74,8 +74,8 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
     return _mm512_add_ps(t, _mm512_permute_ps(t, _MM_SHUFFLE(1, 0, 3, 2)));
 }
 
-/// A LayerNorm's rows are at most this many vectors (64 channels) wide.
-#define LN_MAX_NV 4
+/// A LayerNorm's rows are at most this many vectors wide.
+#define LN_MAX_NV (MV_THIN_ROW_MAX_CHANNELS / 16)
 
 /// LayerNorm (one-pass variance, as flax) of eight rows of `k` channels held in registers, `nv` vectors each, in
 /// place. Lanes past `k` must be zero, and so must every lane of rows past the real ones; they stay zero. The eight

@@ -51,7 +51,7 @@ func layerNormRows(
 ) {
     // Through the AVX-512 kernel's LayerNorm: eight rows' statistics in vectors instead of a scalar square root
     // and division per row.
-    if channels <= 64, rows >= 16, ThinDense.isUsed {
+    if channels <= Int(MV_THIN_ROW_MAX_CHANNELS), rows >= 16, ThinDense.isUsed {
         mv_thin_layer_norm(src, dst, rows, Int32(channels), stride, scale, bias, epsilon)
         return
     }

@@ -71,6 +71,9 @@ extension Tensor {
             defer { offsets.deallocate() }
             _ = offsets.initialize(from: axis.isGrid ? cellOffsets + inCellOffsets : inCellOffsets + cellOffsets)
             let mixOffsets = UnsafePointer(offsets.baseAddress!), otherOffsets = mixOffsets + mixCount
+            // The AVX-512 gather holds a row in registers: up to MV_THIN_ROW_MAX_CHANNELS (the official models' widest
+            // gMLP halves take the Swift loop).
+            let vectorGather = ThinDense.isUsed && k <= Int(MV_THIN_ROW_MAX_CHANNELS)
             ComputeThreads.forEach(chunks: n * chunks) { job in
                 let b = job / chunks
                 let o0 = (job % chunks) * othersPerChunk
@@ -81,7 +84,7 @@ extension Tensor {
                 defer { freeScratch(gatheredV); freeScratch(mixed) }
                 let image = x + b * h * w * c
                 let otherSlice = otherOffsets + o0
-                if ThinDense.isUsed {  // masked vector copies, the LayerNorm on the rows in registers
+                if vectorGather {  // masked vector copies, the LayerNorm on the rows in registers
                     mv_spatial_gather(image + source.lowerBound, c, mixOffsets, Int32(mixCount), otherSlice,
                                       Int32(o1 - o0), Int32(k), gatheredV, lnScale, lnBias, lnEpsilon)
                 } else {

@@ -13,6 +13,8 @@
 #define MV_THIN_DENSE_MAX_N 128
 /// K × (N rounded up to 16): at most 64 KiB of packed kernel on the stack (a 4×48 → 48 fusion takes 36 KiB).
 #define MV_THIN_DENSE_MAX_KERNEL 16384
+/// The widest row `mv_thin_layer_norm` and `mv_spatial_gather` take (their rows are held in registers).
+#define MV_THIN_ROW_MAX_CHANNELS 64
 #define MV_THIN_DENSE_MAX_INPUTS 4
 #define MV_THIN_DENSE_MAX_RESIDUALS 4
 
@@ -42,7 +44,7 @@ int mv_thin_dense_available(void);
 /// of a layer); the caller checked `mv_thin_dense_available()` and the size limits.
 void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end);
 
-/// LayerNorm over each of `rows` rows of `channels` (1…64) floats: row r read at `src + r·stride`, written to
+/// LayerNorm over each of `rows` rows of `channels` (1…MV_THIN_ROW_MAX_CHANNELS) floats: row r read at `src + r·stride`, written to
 /// `dst + r·channels` (in place when `dst == src` and `stride == channels`); the variance is one-pass
 /// `E[x²] − E[x]²`, clamped at 0, as the reference computes it: the dense kernel's LayerNorm, eight rows' statistics
 /// at once, one vector square root and division per eight rows. The caller checked `mv_thin_dense_available()`.
@@ -51,7 +53,7 @@ void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, l
 
 /// Spatial mixing's gather: for each `m < mix_count`, `o < other_count`, the `k` floats at
 /// `image + (mix_offsets[m] + other_offsets[o])·pixel_stride` become row `m·other_count + o` of the dense
-/// `[mix_count·other_count, k]` matrix `dst`, LayerNorm'd on the way (as `mv_thin_layer_norm`) when `scale` is set.
+/// `[mix_count·other_count, k]` matrix `dst` (k ≤ MV_THIN_ROW_MAX_CHANNELS), LayerNorm'd on the way (as `mv_thin_layer_norm`) when `scale` is set.
 /// One masked vector load and store per 16 channels, where a `memcpy` per pixel spent most of its time in the call.
 void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
                        const long *other_offsets, int other_count, int k, float *dst, const float *scale,
