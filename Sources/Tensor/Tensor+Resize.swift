@@ -37,24 +37,33 @@ func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
     return taps
 }
 
-/// One axis's taps as flat tables for the inner loop (no per-sample arrays): output `o` reads `count[o]` inputs
-/// from `first[o]` on with weights `weights[o·stride ..< o·stride + count[o]]`. Zero weights are left out, as
-/// the loop over `ResampleTap`s skipped them; a run of taps keeps its gaps as explicit zeros.
-struct FlatTaps {
-    var first: [Int] = [], count: [Int] = [], weights: [Float] = []
+/// One axis's taps as flat tables for the inner loops (no per-sample arrays), owned here so the loops and the
+/// AVX-512 row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on with weights
+/// `weights[o·stride ..< o·stride + count[o]]`. Zero weights at a tap's ends are left out, as the loop over
+/// `ResampleTap`s skipped them.
+final class FlatTaps {
+    let first: UnsafeMutablePointer<Int>, count: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Float>
     let stride: Int
 
     init(_ taps: [ResampleTap]) {
-        stride = taps.map(\.weights.count).max() ?? 0
-        for tap in taps {
+        stride = max(1, taps.map(\.weights.count).max() ?? 1)
+        first = .allocate(capacity: max(1, taps.count))
+        count = .allocate(capacity: max(1, taps.count))
+        weights = .allocate(capacity: max(1, taps.count) * stride)
+        weights.initialize(repeating: 0, count: max(1, taps.count) * stride)
+        for (o, tap) in taps.enumerated() {
             let nonZero = tap.weights.indices.filter { tap.weights[$0] != 0 }
             let lo = nonZero.first ?? 0, hi = nonZero.last ?? -1
-            first.append(tap.first + lo)
-            count.append(hi - lo + 1)
-            var row = hi >= lo ? Array(tap.weights[lo...hi]) : []
-            row += Array(repeating: 0, count: stride - row.count)
-            weights += row
+            (first + o).initialize(to: tap.first + lo)
+            (count + o).initialize(to: hi - lo + 1)
+            if hi >= lo { for t in lo...hi { weights[o * stride + t - lo] = tap.weights[t] } }
         }
+    }
+
+    deinit {
+        first.deallocate()
+        count.deallocate()
+        weights.deallocate()
     }
 }
 
@@ -90,8 +99,7 @@ extension Tensor {
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             let src = pointer, dst = out.pointer
             let rowLen = w * c
-            columns.first.withUnsafeBufferPointer { first in columns.count.withUnsafeBufferPointer { count in
-            columns.weights.withUnsafeBufferPointer { weights in
+            let (first, count, weights, tapStride) = (columns.first, columns.count, columns.weights, columns.stride)
             ComputeThreads.forEach(chunks: n * oh) { job in
                 let b = job / oh, y = job % oh
                 // Vertical pass for one output row into scratch, then horizontal pass.
@@ -105,15 +113,14 @@ extension Tensor {
                 }
                 let orow = dst + (b * oh + y) * ow * c
                 if ThinDense.isUsed {
-                    mv_resize_row(tmp, Int32(c), Int32(ow), first.baseAddress!, count.baseAddress!,
-                                  weights.baseAddress!, columns.stride, orow)
+                    mv_resize_row(tmp, Int32(c), Int32(ow), first, count, weights, tapStride, orow)
                     return
                 }
                 for x in 0..<ow {
                     let d = orow + x * c
                     let taps = count[x]
                     guard taps > 0 else { d.update(repeating: 0, count: c); continue }
-                    let wx = weights.baseAddress! + x * columns.stride
+                    let wx = weights + x * tapStride
                     // The first tap assigns (0 + w·s is w·s), the rest add in the same order as before.
                     let s0 = tmp + first[x] * c
                     let w0 = wx[0]
@@ -124,7 +131,7 @@ extension Tensor {
                     }
                 }
             }
-            } } }
+            withExtendedLifetime(columns) {}  // the loops read its tables through pointers
             return out
         }
     }
