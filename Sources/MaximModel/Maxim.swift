@@ -117,27 +117,33 @@ public struct Maxim: Sendable {
     /// reference evaluation does, and every output is cropped back (a coarser output of scale
     /// `1/f` at offset `⌊offset/f⌋` with size `⌊H/f⌋ × ⌊W/f⌋`).
     public func callAsFunction(_ input: Tensor) -> [[Tensor]] {
+        outputs(input, allScales: true)
+    }
+
+    /// The restored image: last stage, full resolution (`outputs[-1][-1]`). The last stage's coarser outputs exist
+    /// only for multi-scale supervision in training; nothing else reads them, so they are not computed here.
+    public func restore(_ input: Tensor) -> Tensor {
+        outputs(input, allScales: false).last!.last!
+    }
+
+    /// `callAsFunction`'s outputs; without `allScales` the last stage has only its full-size output.
+    func outputs(_ input: Tensor, allScales: Bool) -> [[Tensor]] {
         let (_, h, w, c) = input.nhwc
         precondition(c == 3, "MAXIM expects RGB input (3 channels), got \(c)")
         precondition(h > 0 && w > 0, "MAXIM input must not be empty")
         let multiple = configuration.sizeMultiple
-        if h % multiple == 0, w % multiple == 0 { return forward(input) }
+        if h % multiple == 0, w % multiple == 0 { return forward(input, allScales: allScales) }
         let rows = Maxim.paddingIndex(size: h, multiple: multiple)
         let cols = Maxim.paddingIndex(size: w, multiple: multiple)
-        let outputs = forward(input.gathered(rows: rows.index, columns: cols.index))
-        let scales = configuration.numSupervisionScales
+        let outputs = forward(input.gathered(rows: rows.index, columns: cols.index), allScales: allScales)
+        let paddedHeight = rows.index.count
         return outputs.map { stage in
-            stage.enumerated().map { k, out in
-                let shift = scales - 1 - k
+            stage.map { out in
+                let shift = (paddedHeight / out.shape[1]).trailingZeroBitCount  // the output's scale is 1/2^shift
                 return out.cropped(top: rows.offset >> shift, left: cols.offset >> shift,
                                    height: max(1, h >> shift), width: max(1, w >> shift))
             }
         }
-    }
-
-    /// The restored image: last stage, full resolution (`outputs[-1][-1]`).
-    public func restore(_ input: Tensor) -> Tensor {
-        self(input).last!.last!
     }
 
     /// The reference evaluation's padding (`run_eval.py`): an odd size first gets one reflected row
@@ -154,7 +160,8 @@ public struct Maxim: Sendable {
         return (index, before)
     }
 
-    func forward(_ x: Tensor) -> [[Tensor]] {
+    /// `allScales: false` leaves out the last stage's coarser outputs (see `restore`).
+    func forward(_ x: Tensor, allScales: Bool = true) -> [[Tensor]] {
         let c = configuration
         let (_, h, w, _) = x.nhwc
         precondition(h % c.sizeMultiple == 0 && w % c.sizeMultiple == 0,
@@ -207,7 +214,7 @@ public struct Maxim: Sendable {
                         let (features, image) = stage.sams[i](current, image: shortcuts[i])
                         outputs.append(image)
                         sams[i] = features
-                    } else {
+                    } else if allScales || i == 0 {
                         let out = stage.outputConvs[i](current, residuals: [shortcuts[i]])
                         outputs.append(out)
                     }

@@ -15,6 +15,21 @@ import Tensor
         #expect(finite)
     }
 
+    /// `restore` skips the last stage's coarser outputs (supervision only) and still returns exactly the full-size
+    /// output of all of them, on a size the model takes as is and on one it pads and crops.
+    @Test(arguments: [(0, 0, 64, 64), (3, 1, 45, 50)])
+    func restoreEqualsTheFullSizeOutputOfEveryScale(top: Int, left: Int, height: Int, width: Int) throws {
+        let input = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
+            .cropped(top: top, left: left, height: height, width: width)
+        let model = MaximConformanceTests.model
+        let all = try #require(model(input).last?.last)
+        let restored = model.restore(input)
+        #expect(restored.shape == [1, height, width, 3])
+        let same = restored.scalars == all.scalars
+        #expect(same, "restore differs from the full-size output at \(height)×\(width)")
+        #expect(model.outputs(input, allScales: false).last?.count == 1)
+    }
+
     @Test func concurrentCallsOnDifferentInputsMatchSerialCalls() throws {
         let base = try NPYFormat.decode(Data(contentsOf: Fixtures.golden("tiny", "input.npy")))
         let inputs = (0..<4).map { k in Tensor(shape: base.shape) { base.scalars[$0] * Float(k + 1) / 2 } }
