@@ -200,6 +200,8 @@ extension Tensor {
             let out = Tensor(uninitializedShape: [n, 2 * h, 2 * w, cout])
             OpProfiler.addFlops(2 * n * h * w * cin * 4 * cout)
             let x = pointer, o = out.pointer, t = taps.pointer, bp = bias?.pointer
+            // The bias once per tap, so the thin kernel adds it in its product's epilogue.
+            let bias4 = bias.map { b in Tensor(shape: [4 * cout]) { b.pointer[$0 % cout] } }
             let rowsPerBand = max(1, min(h, 65536 / max(w * 4 * cout, 1)))
             let bands = (h + rowsPerBand - 1) / rowsPerBand
             ComputeThreads.forEach(chunks: n * bands) { job in
@@ -209,7 +211,26 @@ extension Tensor {
                 let m = (y1 - y0) * w
                 let scratch = allocateScratch(m * 4 * cout)
                 defer { freeScratch(scratch) }
-                sgemm(m: m, n: 4 * cout, k: cin, a: x + (b * h + y0) * w * cin, lda: cin, b: t, ldb: 4 * cout,
+                let band = x + (b * h + y0) * w * cin
+                if ThinDense.isUsed, let layer = ThinDense.Layer(
+                    inputs: [(UnsafePointer(band), stride: cin, width: cin)], outputs: 4 * cout, normalization: nil,
+                    gate: nil, kernel: UnsafePointer(t), bias: bias4.map { UnsafePointer($0.pointer) },
+                    activation: .identity, residuals: [], out: scratch) {
+                    // Products and bias in the kernel; each output row's two taps (c = 0, 1) are side by side in
+                    // both the scratch and the output, so a pixel is two copies.
+                    layer.compute(rows: 0..<m)
+                    for y in y0..<y1 {
+                        for xx in 0..<w {
+                            let src = scratch + ((y - y0) * w + xx) * 4 * cout
+                            for r in 0..<2 {
+                                (o + ((b * 2 * h + 2 * y + r) * 2 * w + 2 * xx) * cout)
+                                    .update(from: src + r * 2 * cout, count: 2 * cout)
+                            }
+                        }
+                    }
+                    return
+                }
+                sgemm(m: m, n: 4 * cout, k: cin, a: band, lda: cin, b: t, ldb: 4 * cout,
                       beta: 0, c: scratch, ldc: 4 * cout)
                 for y in y0..<y1 {
                     for xx in 0..<w {

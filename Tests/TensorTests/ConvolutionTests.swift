@@ -1,5 +1,5 @@
 import Testing
-import Tensor
+@testable import Tensor
 
 @Suite struct ConvolutionTests {
     @Test func conv3x3PadsWithZerosOnEverySide() {
@@ -61,6 +61,20 @@ import Tensor
         let out = x.convTranspose2x2(kernel: k, bias: Tensor(shape: [1], scalars: [10]))
         #expect(out.shape == [1, 2, 2, 1])
         expectClose(out, [14, 13, 12, 11])
+    }
+
+    /// The AVX-512 thin kernel (products and the bias repeated per tap, then two copies per pixel) against the
+    /// library product and the Swift scatter, at a decoder's widths (24 → 12: 48 outputs per pixel, three vectors).
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"))
+    func transposedConvThroughTheThinKernelMatchesTheLibraryPath() {
+        let x = pseudoRandom([2, 3, 5, 24], seed: 7)
+        let k = pseudoRandom([2, 2, 24, 12], seed: 8), bias = pseudoRandom([12], seed: 9)
+        for b in [bias, nil] {
+            let kernel = x.convTranspose2x2(kernel: k, bias: b)
+            let library = ThinDense.$bypassed.withValue(true) { x.convTranspose2x2(kernel: k, bias: b) }
+            #expect(kernel.shape == [2, 6, 10, 12])
+            expectClose(kernel, library, rtol: 2e-6, atol: 2e-6)
+        }
     }
 
     @Test func transposedConvMapsEveryPixelToItsOwnTwoByTwoBlock() {
