@@ -178,8 +178,8 @@ extension Tensor {
 
     /// flax `ConvTranspose` with a 2×2 kernel, stride 2, 'SAME' padding:
     /// `out[2m+r, 2n+c] = x[m, n] · K[1−r, 1−c] + bias` — note the spatial FLIP of the kernel
-    /// relative to PyTorch's `ConvTranspose2d`. One GEMM against the four taps side by side, then a
-    /// scatter into the 2×-sized output.
+    /// relative to PyTorch's `ConvTranspose2d`. One product against the four taps side by side (bias included),
+    /// band by band in L2, then a scatter into the 2×-sized output.
     public func convTranspose2x2(kernel: Tensor, bias: Tensor?) -> Tensor {
         let (n, h, w, cin) = nhwc
         precondition(kernel.rank == 4 && kernel.shape[0] == 2 && kernel.shape[1] == 2 && kernel.shape[2] == cin,
@@ -199,9 +199,9 @@ extension Tensor {
             }
             let out = Tensor(uninitializedShape: [n, 2 * h, 2 * w, cout])
             OpProfiler.addFlops(2 * n * h * w * cin * 4 * cout)
-            let x = pointer, o = out.pointer, t = taps.pointer, bp = bias?.pointer
-            // The bias once per tap, so the thin kernel adds it in its product's epilogue.
-            let bias4 = bias.map { b in Tensor(shape: [4 * cout]) { b.pointer[$0 % cout] } }
+            let x = pointer, o = out.pointer, t = taps.pointer
+            // The bias once per tap, added with the products.
+            let tapBias = bias.map { b in Tensor(shape: [4 * cout]) { b.pointer[$0 % cout] } }
             let rowsPerBand = max(1, min(h, 65536 / max(w * 4 * cout, 1)))
             let bands = (h + rowsPerBand - 1) / rowsPerBand
             ComputeThreads.forEach(chunks: n * bands) { job in
@@ -214,37 +214,27 @@ extension Tensor {
                 let band = x + (b * h + y0) * w * cin
                 if ThinDense.isUsed, let layer = ThinDense.Layer(
                     inputs: [(UnsafePointer(band), stride: cin, width: cin)], outputs: 4 * cout, normalization: nil,
-                    gate: nil, kernel: UnsafePointer(t), bias: bias4.map { UnsafePointer($0.pointer) },
+                    gate: nil, kernel: UnsafePointer(t), bias: tapBias.map { UnsafePointer($0.pointer) },
                     activation: .identity, residuals: [], out: scratch) {
-                    // Products and bias in the kernel; each output row's two taps (c = 0, 1) are side by side in
-                    // both the scratch and the output, so a pixel is two copies.
                     layer.compute(rows: 0..<m)
-                    for y in y0..<y1 {
-                        for xx in 0..<w {
-                            let src = scratch + ((y - y0) * w + xx) * 4 * cout
-                            for r in 0..<2 {
-                                (o + ((b * 2 * h + 2 * y + r) * 2 * w + 2 * xx) * cout)
-                                    .update(from: src + r * 2 * cout, count: 2 * cout)
-                            }
+                } else {
+                    sgemm(m: m, n: 4 * cout, k: cin, a: band, lda: cin, b: t, ldb: 4 * cout, beta: 0, c: scratch,
+                          ldc: 4 * cout)
+                    if let tb = tapBias?.pointer {
+                        for row in 0..<m {
+                            let s = scratch + row * 4 * cout
+                            for k in 0..<4 * cout { s[k] += tb[k] }
                         }
                     }
-                    return
                 }
-                sgemm(m: m, n: 4 * cout, k: cin, a: band, lda: cin, b: t, ldb: 4 * cout,
-                      beta: 0, c: scratch, ldc: 4 * cout)
+                // Each output row's two taps (c = 0, 1) lie side by side in both the scratch and the output, so a
+                // pixel is two copies.
                 for y in y0..<y1 {
                     for xx in 0..<w {
                         let src = scratch + ((y - y0) * w + xx) * 4 * cout
                         for r in 0..<2 {
-                            for c in 0..<2 {
-                                let dst = o + ((b * 2 * h + 2 * y + r) * 2 * w + 2 * xx + c) * cout
-                                let s = src + (r * 2 + c) * cout
-                                if let bp {
-                                    for k in 0..<cout { dst[k] = s[k] + bp[k] }
-                                } else {
-                                    dst.update(from: s, count: cout)
-                                }
-                            }
+                            (o + ((b * 2 * h + 2 * y + r) * 2 * w + 2 * xx) * cout)
+                                .update(from: src + r * 2 * cout, count: 2 * cout)
                         }
                     }
                 }

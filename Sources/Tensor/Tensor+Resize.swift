@@ -37,10 +37,10 @@ func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
     return taps
 }
 
-/// One axis's taps as flat tables for the inner loops (no per-sample arrays), owned here so the loops and the
-/// AVX-512 row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on with weights
-/// `weights[o·stride ..< o·stride + count[o]]`. Zero weights at a tap's ends are left out, as the loop over
-/// `ResampleTap`s skipped them.
+/// One axis's taps as flat tables for the inner loops of both passes (no per-sample arrays), owned here so the
+/// loops and the AVX-512 row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on
+/// with weights `weights[o·stride ..< o·stride + count[o]]`. Zero weights at a tap's ends are left out (the triangle
+/// kernel has none inside), so the sums add the same products in the same order as a loop skipping zero weights.
 final class FlatTaps {
     let first: UnsafeMutablePointer<Int>, count: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Float>
     let stride: Int
@@ -94,7 +94,7 @@ extension Tensor {
         let (n, h, w, c) = nhwc
         if oh == h, ow == w { return self }
         return OpProfiler.measure(.layout, "resizeBilinear \(h)×\(w)→\(oh)×\(ow) × \(c) ch") {
-            let rowTaps = bilinearTaps(input: h, output: oh)
+            let rows = FlatTaps(bilinearTaps(input: h, output: oh))
             let columns = FlatTaps(bilinearTaps(input: w, output: ow))
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             let src = pointer, dst = out.pointer
@@ -105,10 +105,10 @@ extension Tensor {
                 // Vertical pass for one output row into scratch, then horizontal pass.
                 let tmp = allocateScratch(rowLen)
                 defer { freeScratch(tmp) }
-                let tap = rowTaps[y]
                 tmp.update(repeating: 0, count: rowLen)
-                for (t, wgt) in tap.weights.enumerated() where wgt != 0 {
-                    let s = src + (b * h + tap.first + t) * rowLen
+                let wy = rows.weights + y * rows.stride
+                for t in 0..<rows.count[y] {
+                    let s = src + (b * h + rows.first[y] + t) * rowLen, wgt = wy[t]
                     for k in 0..<rowLen { tmp[k] += wgt * s[k] }
                 }
                 let orow = dst + (b * oh + y) * ow * c
@@ -131,7 +131,7 @@ extension Tensor {
                     }
                 }
             }
-            withExtendedLifetime(columns) {}  // the loops read its tables through pointers
+            withExtendedLifetime((rows, columns)) {}  // the loops read their tables through pointers
             return out
         }
     }
