@@ -35,9 +35,17 @@ struct GmlpLayer: Sendable {
     func callAsFunction(_ x: ChannelSlice) -> Tensor {
         let y = inProject([x], normalization: norm, activation: .gelu)
         let half = y.channels / 2
-        let gated = y.spatialMix(channels: half..<y.channels, axis: axis, kernel: spatial.kernel, bias: spatial.bias,
-                                 normalization: gateNorm.parameters, gate: 0..<half)
-        let out = outProject([gated.channels(0..<gated.channels)], residuals: [x])
+        let out: Tensor
+        if ForwardProbe.recorder == nil {  // out_project inside the mix's scatter
+            out = y.spatialMix(channels: half..<y.channels, axis: axis, kernel: spatial.kernel, bias: spatial.bias,
+                               normalization: gateNorm.parameters, gate: 0..<half,
+                               projection: SpatialMixProjection(kernel: outProject.kernel, bias: outProject.bias,
+                                                                residual: x))
+        } else {  // unfused, so out_project's own output is recorded
+            let gated = y.spatialMix(channels: half..<y.channels, axis: axis, kernel: spatial.kernel,
+                                     bias: spatial.bias, normalization: gateNorm.parameters, gate: 0..<half)
+            out = outProject([gated.channels(0..<gated.channels)], residuals: [x])
+        }
         ForwardProbe.record(path, out)
         return out
     }

@@ -20,6 +20,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Input height and width (a multiple of 64).")
     var size = 256
 
+    @Option(help: "Input width, where it differs from --size (a multiple of 64): e.g. 448 for the 448×256 tiles that cover a 720p frame.")
+    var width: Int?
+
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
@@ -43,6 +46,7 @@ struct Bench: ParsableCommand {
             throw ValidationError("unknown variant '\(variant)'; use S-1…S-3 or M-1…M-3")
         }
         guard size > 0, size % 64 == 0 else { throw ValidationError("--size must be a positive multiple of 64") }
+        if let width, width <= 0 || width % 64 != 0 { throw ValidationError("--width must be a positive multiple of 64") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -67,7 +71,8 @@ struct Bench: ParsableCommand {
             try saveRandom(random)
         }
         var seed: UInt64 = 42
-        let input = Tensor(shape: [1, size, size, 3]) { _ in
+        let inputWidth = width ?? size
+        let input = Tensor(shape: [1, size, inputWidth, 3]) { _ in
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             return Float(seed >> 40) / Float(1 << 24)
         }
@@ -102,7 +107,7 @@ struct Bench: ParsableCommand {
                 breakdown[kind.rawValue] = ["seconds": report.seconds[kind] ?? 0, "calls": report.calls[kind] ?? 0]
             }
             var object: [String: Any] = [
-                "variant": name, "size": size, "threads": threadCount, "runs": runs,
+                "variant": name, "size": size, "width": inputWidth, "threads": threadCount, "runs": runs,
                 "median_seconds": median, "min_seconds": times.first!, "gflop": gflops,
                 "gflops_per_second": gflops / median, "parameters": parameterCount,
                 "blas": BLASRuntime.description, "profiled_seconds": profiledTotal, "breakdown": breakdown,
@@ -119,7 +124,7 @@ struct Bench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("\(name) \(size)×\(size), \(parameterCount) parameters, \(threadCount) thread(s)")
+            print("\(name) \(size)×\(inputWidth) (height×width), \(parameterCount) parameters, \(threadCount) thread(s)")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
             print(String(format: "fp32 matrix peak, same run: %.1f GFLOP/s (%d single-threaded OpenBLAS sgemm of %d³ at once); "

@@ -23,6 +23,21 @@ public enum SpatialMixAxis: Sendable, Equatable {
     var isGrid: Bool { if case .grid = self { true } else { false } }
 }
 
+/// The Dense after a gMLP layer's gated spatial mix (its `out_project`) and the layer's residual:
+/// `out = gated · kernel + bias + residual`. Where the thin kernel runs it is applied inside the mix's scatter, pixel
+/// by pixel, so the gated tensor is never written out and read back by a separate dense pass.
+public struct SpatialMixProjection: Sendable {
+    public let kernel: Tensor
+    public let bias: Tensor?
+    public let residual: ChannelSlice
+
+    public init(kernel: Tensor, bias: Tensor?, residual: ChannelSlice) {
+        self.kernel = kernel
+        self.bias = bias
+        self.residual = residual
+    }
+}
+
 extension Tensor {
     /// The spatial Dense of the gMLP layers, without materialising the blocked layout.
     ///
@@ -30,12 +45,27 @@ extension Tensor {
     /// along `axis` with `v'[mix′] = Σ_mix v[mix] · K[mix, mix′] + b[mix′]`, and writes either `v'`
     /// or, with `gate`, `u · (v' + 1)` where `u` is channels `gate` (the gating unit). Work is split
     /// by the non-mixed index: each chunk gathers a `[mixed, chunk·C]` matrix, runs one GEMM and
-    /// scatters the result, all in L2.
+    /// scatters the result, all in L2. With `projection`, returns `projection` applied to that result.
     public func spatialMix(
         channels source: Range<Int>, axis: SpatialMixAxis, kernel: Tensor, bias: Tensor?,
-        normalization: LayerNormParameters? = nil, gate: Range<Int>? = nil
+        normalization: LayerNormParameters? = nil, gate: Range<Int>? = nil, projection: SpatialMixProjection? = nil
     ) -> Tensor {
         let (n, h, w, c) = nhwc
+        if let projection {
+            precondition(projection.kernel.shape.count == 2 && projection.kernel.shape[0] == source.count,
+                         "Projection kernel \(projection.kernel.shape) does not take \(source.count) channels")
+            let outputs = projection.kernel.shape[1]
+            precondition(projection.residual.leadingShape == [n, h, w] && projection.residual.width == outputs,
+                         "Projection residual does not match [\(n), \(h), \(w), \(outputs)]")
+            // The fused scatter holds a row and the packed kernel in registers and on the stack.
+            let fits = source.count <= Int(MV_THIN_ROW_MAX_CHANNELS) && outputs <= Int(MV_THIN_ROW_MAX_CHANNELS)
+            if !(ThinDense.isUsed && fits) {
+                let mixed = spatialMix(channels: source, axis: axis, kernel: kernel, bias: bias,
+                                       normalization: normalization, gate: gate)
+                return Tensor.dense([mixed.allChannels], kernel: projection.kernel, bias: projection.bias,
+                                    residuals: [projection.residual])
+            }
+        }
         precondition(source.lowerBound >= 0 && source.upperBound <= c, "Channels \(source) outside 0..<\(c)")
         if let gate {
             precondition(gate.count == source.count && gate.upperBound <= c, "Gate channels \(gate) do not match \(source)")
@@ -49,10 +79,12 @@ extension Tensor {
                      "Spatial kernel must be [\(mixCount), \(mixCount)] for \(h)×\(w) and \(axis), got \(kernel.shape)")
         if let bias { precondition(bias.count == mixCount, "Spatial bias \(bias.shape) does not match \(mixCount)") }
         let k = source.count
+        let outputs = projection?.kernel.shape[1] ?? k
         return OpProfiler.measure(.gemm, "spatialMix \(axis.isGrid ? "grid" : "block") \(mixCount)² × \(k) ch"
-                                  + (normalization == nil ? "" : " LN") + " (\(n * h * w) px)") {
-            let out = Tensor(uninitializedShape: [n, h, w, k])
-            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k)
+                                  + (normalization == nil ? "" : " LN")
+                                  + (projection == nil ? "" : " → dense \(k)→\(outputs) +res") + " (\(n * h * w) px)") {
+            let out = Tensor(uninitializedShape: [n, h, w, outputs])
+            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k + 2 * n * h * w * k * (projection == nil ? 0 : outputs))
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
             let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
@@ -104,10 +136,20 @@ extension Tensor {
                 }
                 sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
                       ldb: cols, beta: 0, c: mixed, ldc: cols)
-                let outImage = o + b * h * w * k
+                let outImage = o + b * h * w * outputs
+                if let projection {  // only where the thin kernel runs (above)
+                    let residual = projection.residual
+                    var fused = mv_scatter_projection(
+                        n: Int32(outputs), kernel: projection.kernel.pointer, bias: projection.bias?.pointer,
+                        residual: residual.tensor.pointer + b * h * w * residual.tensor.channels + residual.channels.lowerBound,
+                        residual_stride: residual.tensor.channels)
+                    mv_spatial_scatter(mixed, mixOffsets, Int32(mixCount), otherSlice, Int32(o1 - o0), Int32(k), bp,
+                                       gate.map { image + $0.lowerBound }, c, &fused, outImage)
+                    return
+                }
                 if ThinDense.isUsed {
                     mv_spatial_scatter(mixed, mixOffsets, Int32(mixCount), otherSlice, Int32(o1 - o0), Int32(k), bp,
-                                       gate.map { image + $0.lowerBound }, c, outImage)
+                                       gate.map { image + $0.lowerBound }, c, nil, outImage)
                     return
                 }
                 for mix in 0..<mixCount {

@@ -72,4 +72,35 @@ import Testing
         #expect(sameGated, "the gated mix without LayerNorm differs")
         expectClose(kernel[2], swift[2], rtol: 2e-6, atol: 2e-6)
     }
+
+    /// A gMLP layer's `out_project` applied inside the scatter gives what the mix followed by the dense layer gives:
+    /// the same bits where both run on the thin kernel (same sums in the same order), float rounding against the
+    /// library path; the residual a channel slice of a wider tensor, as the MAB hands over its halves. 80 channels do
+    /// not fit the fused scatter and take the two passes.
+    @Test(arguments: [(true, 12), (false, 12), (true, 20), (false, 24), (true, 48), (false, 80)])
+    func projectionInsideTheScatterMatchesMixThenDense(grid: Bool, channels: Int) {
+        let x = pseudoRandom([2, 16, 24, 2 * channels], seed: grid ? 30 : 31)
+        let residual = pseudoRandom([2, 16, 24, 3 * channels], seed: 32).channels(channels..<(2 * channels))
+        let axis: SpatialMixAxis = grid ? .grid(height: 4, width: 4) : .block(height: 4, width: 4)
+        let k = pseudoRandom([16, 16], seed: 33), b = pseudoRandom([16], seed: 34)
+        let ln = LayerNormParameters(scale: pseudoRandom([channels], seed: 35), bias: pseudoRandom([channels], seed: 36))
+        let outKernel = pseudoRandom([channels, channels], seed: 37), outBias = pseudoRandom([channels], seed: 38)
+        let v = channels..<(2 * channels), u = 0..<channels
+        func fused() -> Tensor {
+            x.spatialMix(channels: v, axis: axis, kernel: k, bias: b, normalization: ln, gate: u,
+                         projection: SpatialMixProjection(kernel: outKernel, bias: outBias, residual: residual))
+        }
+        func twoPasses() -> Tensor {
+            let gated = x.spatialMix(channels: v, axis: axis, kernel: k, bias: b, normalization: ln, gate: u)
+            return Tensor.dense([gated.allChannels], kernel: outKernel, bias: outBias, residuals: [residual])
+        }
+        let got = fused(), expected = twoPasses()
+        #expect(got.shape == [2, 16, 24, channels])
+        if ThinDense.enabled {
+            let same = got.scalars == expected.scalars
+            #expect(same, "the fused scatter differs from the scatter and the thin dense kernel")
+        }
+        let library = ThinDense.$bypassed.withValue(true) { twoPasses() }
+        expectClose(got, library, rtol: 2e-5, atol: 2e-5)
+    }
 }

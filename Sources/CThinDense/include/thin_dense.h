@@ -59,11 +59,25 @@ void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_of
                        const long *other_offsets, int other_count, int k, float *dst, const float *scale,
                        const float *bias, float epsilon);
 
+/// The Dense that follows a gated spatial mix in a gMLP layer (its `out_project`), applied per pixel inside the
+/// scatter: `out[q] = g · kernel + bias + residual[q]`, where `g` is the scattered row — so the gated rows are never
+/// written out and read back. The sums run in the dense kernel's order (products from zero, then the bias, then the
+/// residual), so the result has the same bits as the scatter followed by `mv_thin_dense`.
+typedef struct {
+    int n;                  ///< output channels (≤ MV_THIN_ROW_MAX_CHANNELS)
+    const float *kernel;    ///< [k, n] row-major (k ≤ MV_THIN_ROW_MAX_CHANNELS)
+    const float *bias;      ///< [n], or NULL
+    const float *residual;  ///< pixel q's n channels at `residual + q·residual_stride`, or NULL
+    long residual_stride;
+} mv_scatter_projection;
+
 /// Spatial mixing's scatter, the inverse walk of `mv_spatial_gather`: row `m·other_count + o` of `mixed` plus
 /// `bias[m]` (when set) goes to pixel `q = mix_offsets[m] + other_offsets[o]` of the dense `[pixels, k]` output,
-/// multiplied first as `gate[q·gate_stride + i] · (value + 1)` when `gate` is set (the gMLP's gating unit).
+/// multiplied first as `gate[q·gate_stride + i] · (value + 1)` when `gate` is set (the gMLP's gating unit). With a
+/// `projection`, the row goes through it instead and `out` is `[pixels, projection->n]`.
 void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
-                        int other_count, int k, const float *bias, const float *gate, long gate_stride, float *out);
+                        int other_count, int k, const float *bias, const float *gate, long gate_stride,
+                        const mv_scatter_projection *projection, float *out);
 
 /// A resize's horizontal pass over one row of `channels`-channel pixels: output pixel x is
 /// `Σ_t weights[x·stride + t] · src[first[x] + t]` for `t < count[x]`, multiplied and added in that order (as the
