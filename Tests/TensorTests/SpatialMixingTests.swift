@@ -75,14 +75,19 @@ import Testing
 
     /// A gMLP layer's `out_project` applied inside the scatter gives what the mix followed by the dense layer gives:
     /// the same bits where both run on the thin kernel (same sums in the same order), float rounding against the
-    /// library path; the residual a channel slice of a wider tensor, as the MAB hands over its halves. 80 channels do
-    /// not fit the fused scatter and take the two passes.
-    @Test(arguments: [(true, 12), (false, 12), (true, 20), (false, 24), (true, 48), (false, 80)])
-    func projectionInsideTheScatterMatchesMixThenDense(grid: Bool, channels: Int) {
-        let x = pseudoRandom([2, 16, 24, 2 * channels], seed: grid ? 30 : 31)
-        let residual = pseudoRandom([2, 16, 24, 3 * channels], seed: 32).channels(channels..<(2 * channels))
-        let axis: SpatialMixAxis = grid ? .grid(height: 4, width: 4) : .block(height: 4, width: 4)
-        let k = pseudoRandom([16, 16], seed: 33), b = pseudoRandom([16], seed: 34)
+    /// library path; the residual a channel slice of a wider tensor, as the MAB hands over its halves. The scatter
+    /// projects four pixels at a time: 12×24 images with 3×3 blocks (9 pixels) or a 4×4 grid (cells of 18) leave
+    /// partial groups. 80 channels do not fit the fused scatter and take the two passes.
+    @Test(arguments: [(true, 12, 16), (false, 12, 16), (true, 20, 16), (false, 24, 16), (true, 48, 16), (false, 80, 16),
+                      (true, 12, 12), (false, 12, 12), (false, 40, 12)])
+    func projectionInsideTheScatterMatchesMixThenDense(grid: Bool, channels: Int, height: Int) {
+        let width = 24
+        let x = pseudoRandom([2, height, width, 2 * channels], seed: grid ? 30 : 31)
+        let residual = pseudoRandom([2, height, width, 3 * channels], seed: 32).channels(channels..<(2 * channels))
+        let side = height == 16 ? 4 : (grid ? 4 : 3)
+        let axis: SpatialMixAxis = grid ? .grid(height: side, width: side) : .block(height: side, width: side)
+        let mixed = side * side
+        let k = pseudoRandom([mixed, mixed], seed: 33), b = pseudoRandom([mixed], seed: 34)
         let ln = LayerNormParameters(scale: pseudoRandom([channels], seed: 35), bias: pseudoRandom([channels], seed: 36))
         let outKernel = pseudoRandom([channels, channels], seed: 37), outBias = pseudoRandom([channels], seed: 38)
         let v = channels..<(2 * channels), u = 0..<channels
@@ -95,7 +100,7 @@ import Testing
             return Tensor.dense([gated.allChannels], kernel: outKernel, bias: outBias, residuals: [residual])
         }
         let got = fused(), expected = twoPasses()
-        #expect(got.shape == [2, 16, 24, channels])
+        #expect(got.shape == [2, height, width, channels])
         if ThinDense.enabled {
             let same = got.scalars == expected.scalars
             #expect(same, "the fused scatter differs from the scatter and the thin dense kernel")
