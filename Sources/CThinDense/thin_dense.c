@@ -373,9 +373,23 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
     __m512 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+    const int pw = pr->prefix ? pr->prefix_width : 0;
+    if (pw) {  // the prefix's products, then the bias, as the dense kernel's first input
+        for (int j = 0; j < pw; j++) {
+            __m512 w[4];
+            for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(packed + (j * NV + v) * 16);
+            for (int r = 0; r < R; r++) {
+                __m512 xj = _mm512_set1_ps(pr->prefix[q[r] * pr->prefix_stride + j]);
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
+            }
+        }
+        if (pr->bias)
+            for (int r = 0; r < R; r++)
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], out_bias[v]);
+    }
     for (int j = 0; j < k; j++) {
         __m512 w[4];
-        for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(packed + (j * NV + v) * 16);
+        for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(packed + ((pw + j) * NV + v) * 16);
         for (int r = 0; r < R; r++) {
             __m512 xj = _mm512_set1_ps(g[r * NVK * 16 + j]);
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
@@ -385,7 +399,7 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) {
             __mmask16 valid = mask_of(n - 16 * v);
-            __m512 y = pr->bias ? _mm512_add_ps(acc[r][v], out_bias[v]) : acc[r][v];
+            __m512 y = pr->bias && !pw ? _mm512_add_ps(acc[r][v], out_bias[v]) : acc[r][v];
             if (pr->residual)
                 y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(valid, pr->residual + q[r] * pr->residual_stride + 16 * v));
             _mm512_mask_storeu_ps(out + q[r] * n + 16 * v, valid, y);
@@ -419,10 +433,10 @@ KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets
                                      const long *other_offsets, int other_count, int k, const float *bias,
                                      const float *gate, long gate_stride, const mv_scatter_projection *pr, float *out,
                                      const int NVK, const int NV) {
-    float packed[MV_THIN_ROW_MAX_CHANNELS * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
+    float packed[2 * MV_THIN_ROW_MAX_CHANNELS * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
     float g[4 * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
-    const int n = pr->n;
-    for (int j = 0; j < k; j++) {
+    const int n = pr->n, rows = (pr->prefix ? pr->prefix_width : 0) + k;
+    for (int j = 0; j < rows; j++) {
         memcpy(packed + j * NV * 16, pr->kernel + j * n, sizeof(float) * n);
         memset(packed + j * NV * 16 + n, 0, sizeof(float) * (NV * 16 - n));
     }

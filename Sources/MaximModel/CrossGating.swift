@@ -32,9 +32,17 @@ struct SpatialGatingWeights: Sendable {
         let y = inProject(x, normalization: norm, activation: .gelu)
         let half = y.channels / 2
         let u = y.spatialMix(channels: 0..<half, axis: gridAxis, kernel: gridDense.kernel, bias: gridDense.bias)
-        let v = y.spatialMix(channels: half..<y.channels, axis: blockAxis, kernel: blockDense.kernel,
-                             bias: blockDense.bias)
-        let out = outProject([u, v])
+        let out: Tensor
+        if ForwardProbe.recorder == nil {  // out_project inside the second mix's scatter, u read per pixel
+            out = y.spatialMix(channels: half..<y.channels, axis: blockAxis, kernel: blockDense.kernel,
+                               bias: blockDense.bias,
+                               projection: SpatialMixProjection(kernel: outProject.kernel, bias: outProject.bias,
+                                                                prefix: u.channels(0..<u.channels)))
+        } else {  // unfused, so out_project's own output is recorded
+            let v = y.spatialMix(channels: half..<y.channels, axis: blockAxis, kernel: blockDense.kernel,
+                                 bias: blockDense.bias)
+            out = outProject([u, v])
+        }
         ForwardProbe.record(path, out)
         return out
     }

@@ -23,17 +23,20 @@ public enum SpatialMixAxis: Sendable, Equatable {
     var isGrid: Bool { if case .grid = self { true } else { false } }
 }
 
-/// The Dense after a gMLP layer's gated spatial mix (its `out_project`) and the layer's residual:
-/// `out = gated · kernel + bias + residual`. Where the thin kernel runs it is applied inside the mix's scatter, pixel
-/// by pixel, so the gated tensor is never written out and read back by a separate dense pass.
+/// The Dense after a spatial mix, `out = concat(prefix, mixed) · kernel + bias + residual`: a gMLP layer's
+/// `out_project` with the layer's residual, or a cross-gating block's `out_project` over both of its mixes (the
+/// first mix the prefix). Where the thin kernel runs it is applied inside the mix's scatter, pixel by pixel, so the
+/// mixed tensor is never written out and read back by a separate dense pass.
 public struct SpatialMixProjection: Sendable {
     public let kernel: Tensor
     public let bias: Tensor?
-    public let residual: ChannelSlice
+    public let prefix: ChannelSlice?
+    public let residual: ChannelSlice?
 
-    public init(kernel: Tensor, bias: Tensor?, residual: ChannelSlice) {
+    public init(kernel: Tensor, bias: Tensor?, prefix: ChannelSlice? = nil, residual: ChannelSlice? = nil) {
         self.kernel = kernel
         self.bias = bias
+        self.prefix = prefix
         self.residual = residual
     }
 }
@@ -52,18 +55,26 @@ extension Tensor {
     ) -> Tensor {
         let (n, h, w, c) = nhwc
         if let projection {
-            precondition(projection.kernel.shape.count == 2 && projection.kernel.shape[0] == source.count,
-                         "Projection kernel \(projection.kernel.shape) does not take \(source.count) channels")
+            let prefixWidth = projection.prefix?.width ?? 0
+            precondition(projection.kernel.shape.count == 2 && projection.kernel.shape[0] == prefixWidth + source.count,
+                         "Projection kernel \(projection.kernel.shape) does not take \(prefixWidth) + \(source.count) channels")
             let outputs = projection.kernel.shape[1]
-            precondition(projection.residual.leadingShape == [n, h, w] && projection.residual.width == outputs,
-                         "Projection residual does not match [\(n), \(h), \(w), \(outputs)]")
+            if let prefix = projection.prefix {
+                precondition(prefix.leadingShape == [n, h, w], "Projection prefix does not match [\(n), \(h), \(w)]")
+            }
+            if let residual = projection.residual {
+                precondition(residual.leadingShape == [n, h, w] && residual.width == outputs,
+                             "Projection residual does not match [\(n), \(h), \(w), \(outputs)]")
+            }
             // The fused scatter holds a row and the packed kernel in registers and on the stack.
-            let fits = source.count <= Int(MV_THIN_ROW_MAX_CHANNELS) && outputs <= Int(MV_THIN_ROW_MAX_CHANNELS)
+            let limit = Int(MV_THIN_ROW_MAX_CHANNELS)
+            let fits = source.count <= limit && outputs <= limit && prefixWidth <= limit
             if !(ThinDense.isUsed && fits) {
                 let mixed = spatialMix(channels: source, axis: axis, kernel: kernel, bias: bias,
                                        normalization: normalization, gate: gate)
-                return Tensor.dense([mixed.allChannels], kernel: projection.kernel, bias: projection.bias,
-                                    residuals: [projection.residual])
+                return Tensor.dense((projection.prefix.map { [$0] } ?? []) + [mixed.allChannels],
+                                    kernel: projection.kernel, bias: projection.bias,
+                                    residuals: projection.residual.map { [$0] } ?? [])
             }
         }
         precondition(source.lowerBound >= 0 && source.upperBound <= c, "Channels \(source) outside 0..<\(c)")
@@ -82,9 +93,10 @@ extension Tensor {
         let outputs = projection?.kernel.shape[1] ?? k
         return OpProfiler.measure(.gemm, "spatialMix \(axis.isGrid ? "grid" : "block") \(mixCount)² × \(k) ch"
                                   + (normalization == nil ? "" : " LN")
-                                  + (projection == nil ? "" : " → dense \(k)→\(outputs) +res") + " (\(n * h * w) px)") {
+                                  + (projection.map(Self.projectionShape) ?? "") + " (\(n * h * w) px)") {
             let out = Tensor(uninitializedShape: [n, h, w, outputs])
-            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k + 2 * n * h * w * k * (projection == nil ? 0 : outputs))
+            let projectedInputs = projection == nil ? 0 : (projection?.prefix?.width ?? 0) + k
+            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k + 2 * n * h * w * projectedInputs * outputs)
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
             let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
@@ -138,11 +150,18 @@ extension Tensor {
                       ldb: cols, beta: 0, c: mixed, ldc: cols)
                 let outImage = o + b * h * w * outputs
                 if let projection {  // only where the thin kernel runs (above)
-                    let residual = projection.residual
+                    /// Image b's pixel 0 of a slice, and its pixel stride.
+                    func rows(_ slice: ChannelSlice?) -> (UnsafePointer<Float>?, Int) {
+                        guard let slice else { return (nil, 0) }
+                        let c = slice.tensor.channels
+                        return (UnsafePointer(slice.tensor.pointer + b * h * w * c + slice.channels.lowerBound), c)
+                    }
+                    let (residual, residualStride) = rows(projection.residual)
+                    let (prefix, prefixStride) = rows(projection.prefix)
                     var fused = mv_scatter_projection(
                         n: Int32(outputs), kernel: projection.kernel.pointer, bias: projection.bias?.pointer,
-                        residual: residual.tensor.pointer + b * h * w * residual.tensor.channels + residual.channels.lowerBound,
-                        residual_stride: residual.tensor.channels)
+                        residual: residual, residual_stride: residualStride, prefix: prefix,
+                        prefix_stride: prefixStride, prefix_width: Int32(projection.prefix?.width ?? 0))
                     mv_spatial_scatter(mixed, mixOffsets, Int32(mixCount), otherSlice, Int32(o1 - o0), Int32(k), bp,
                                        gate.map { image + $0.lowerBound }, c, &fused, outImage)
                     return
@@ -170,5 +189,12 @@ extension Tensor {
             }
             return out
         }
+    }
+
+    /// The profiler's name for a projection, e.g. ` → dense 12+12→12` or ` → dense 12→12 +res`.
+    static func projectionShape(_ projection: SpatialMixProjection) -> String {
+        let inputs = [projection.prefix?.width, projection.kernel.shape[0] - (projection.prefix?.width ?? 0)]
+        return " → dense " + inputs.compactMap { $0.map(String.init) }.joined(separator: "+")
+            + "→\(projection.kernel.shape[1])" + (projection.residual == nil ? "" : " +res")
     }
 }

@@ -108,4 +108,38 @@ import Testing
         let library = ThinDense.$bypassed.withValue(true) { twoPasses() }
         expectClose(got, library, rtol: 2e-5, atol: 2e-5)
     }
+
+    /// A cross-gating block's `out_project` over both of its mixes, applied inside the second mix's scatter with the
+    /// first mix read per pixel (the prefix), gives what the dense layer over both mixed tensors gives: the same bits
+    /// on the thin kernel (prefix products, bias, then the row's products — the dense kernel's order for two
+    /// inputs), float rounding against the library path.
+    @Test(arguments: [(true, 12, 16), (false, 12, 16), (false, 24, 16), (true, 12, 12), (false, 20, 12)])
+    func projectionWithAPrefixMatchesTheDenseOverBothMixes(grid: Bool, channels: Int, height: Int) {
+        let x = pseudoRandom([2, height, 24, 2 * channels], seed: grid ? 40 : 41)
+        let side = height == 16 ? 4 : (grid ? 4 : 3)
+        let axis: SpatialMixAxis = grid ? .grid(height: side, width: side) : .block(height: side, width: side)
+        let other: SpatialMixAxis = grid ? .block(height: side, width: side) : .grid(height: side, width: side)
+        let mixed = side * side
+        let k = pseudoRandom([mixed, mixed], seed: 42), b = pseudoRandom([mixed], seed: 43)
+        let k2 = pseudoRandom([mixed, mixed], seed: 44), b2 = pseudoRandom([mixed], seed: 45)
+        let outKernel = pseudoRandom([2 * channels, channels], seed: 46), outBias = pseudoRandom([channels], seed: 47)
+        let first = x.spatialMix(channels: 0..<channels, axis: other, kernel: k2, bias: b2)
+        let v = channels..<(2 * channels)
+        func fused() -> Tensor {
+            x.spatialMix(channels: v, axis: axis, kernel: k, bias: b,
+                         projection: SpatialMixProjection(kernel: outKernel, bias: outBias, prefix: first.allChannels))
+        }
+        func twoPasses() -> Tensor {
+            let second = x.spatialMix(channels: v, axis: axis, kernel: k, bias: b)
+            return Tensor.dense([first, second], kernel: outKernel, bias: outBias)
+        }
+        let got = fused(), expected = twoPasses()
+        #expect(got.shape == [2, height, 24, channels])
+        if ThinDense.enabled {
+            let same = got.scalars == expected.scalars
+            #expect(same, "the fused scatter differs from the scatter and the thin dense kernel")
+        }
+        let library = ThinDense.$bypassed.withValue(true) { twoPasses() }
+        expectClose(got, library, rtol: 2e-5, atol: 2e-5)
+    }
 }

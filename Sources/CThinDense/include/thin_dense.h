@@ -59,16 +59,21 @@ void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_of
                        const long *other_offsets, int other_count, int k, float *dst, const float *scale,
                        const float *bias, float epsilon);
 
-/// The Dense that follows a gated spatial mix in a gMLP layer (its `out_project`), applied per pixel inside the
-/// scatter: `out[q] = g · kernel + bias + residual[q]`, where `g` is the scattered row — so the gated rows are never
-/// written out and read back. The sums run in the dense kernel's order (products from zero, then the bias, then the
-/// residual), so the result has the same bits as the scatter followed by `mv_thin_dense`.
+/// The Dense that follows a spatial mix (a gMLP layer's `out_project`; the second mix of a cross-gating block's
+/// `out_project` over both mixes), applied per pixel inside the scatter:
+/// `out[q] = concat(prefix[q], g) · kernel + bias + residual[q]`, where `g` is the scattered row — so the mixed rows
+/// are never written out and read back. The sums run in the dense kernel's order (the prefix's products from zero,
+/// the bias, the row's products, the residual; without a prefix the row's products, the bias, the residual), so the
+/// result has the same bits as the scatter followed by `mv_thin_dense`.
 typedef struct {
     int n;                  ///< output channels (≤ MV_THIN_ROW_MAX_CHANNELS)
-    const float *kernel;    ///< [k, n] row-major (k ≤ MV_THIN_ROW_MAX_CHANNELS)
+    const float *kernel;    ///< [prefix_width + k, n] row-major (each part ≤ MV_THIN_ROW_MAX_CHANNELS rows)
     const float *bias;      ///< [n], or NULL
     const float *residual;  ///< pixel q's n channels at `residual + q·residual_stride`, or NULL
     long residual_stride;
+    const float *prefix;  ///< pixel q's `prefix_width` input channels at `prefix + q·prefix_stride`, or NULL
+    long prefix_stride;
+    int prefix_width;
 } mv_scatter_projection;
 
 /// Spatial mixing's scatter, the inverse walk of `mv_spatial_gather`: row `m·other_count + o` of `mixed` plus
