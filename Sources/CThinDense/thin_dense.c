@@ -502,6 +502,26 @@ KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int 
     SCATTER_WALK(scatter_pixel(mixed, mix_offsets, other_offsets, other_count, m, o, k, b, gate, gate_stride, out))
 }
 
+KERNEL void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out) {
+    long i = 0;
+    for (; i + 64 <= length; i += 64) {  // four vectors at a time: independent chains
+        __m512 y[4];
+        for (int u = 0; u < 4; u++) y[u] = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++) {
+            const __m512 w = _mm512_set1_ps(weights[t]);
+            for (int u = 0; u < 4; u++) y[u] = _mm512_add_ps(y[u], _mm512_mul_ps(w, _mm512_loadu_ps(rows[t] + i + 16 * u)));
+        }
+        for (int u = 0; u < 4; u++) _mm512_storeu_ps(out + i + 16 * u, y[u]);
+    }
+    for (; i < length; i += 16) {
+        const __mmask16 valid = mask_of((int)(length - i < 16 ? length - i : 16));
+        __m512 y = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++)
+            y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(weights[t]), _mm512_maskz_loadu_ps(valid, rows[t] + i)));
+        _mm512_mask_storeu_ps(out + i, valid, y);
+    }
+}
+
 KERNEL void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
                           const float *weights, long stride, float *out) {
     for (int x = 0; x < out_width; x++) {
@@ -531,6 +551,9 @@ void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_of
                        const float *bias, float epsilon) {
     (void)image, (void)pixel_stride, (void)mix_offsets, (void)mix_count, (void)other_offsets, (void)other_count;
     (void)k, (void)dst, (void)scale, (void)bias, (void)epsilon;
+}
+void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out) {
+    (void)rows, (void)weights, (void)count, (void)length, (void)out;
 }
 void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
                    const float *weights, long stride, float *out) {

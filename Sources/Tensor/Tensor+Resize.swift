@@ -100,21 +100,31 @@ extension Tensor {
             let src = pointer, dst = out.pointer
             let rowLen = w * c
             let (first, count, weights, tapStride) = (columns.first, columns.count, columns.weights, columns.stride)
-            ComputeThreads.forEach(chunks: n * oh) { job in
-                let b = job / oh, y = job % oh
-                // Vertical pass for one output row into scratch, then horizontal pass.
+            // Rows in chunks of eight, one scratch row per chunk: a scratch allocation per row cost as much as the
+            // arithmetic (the heap's fill byte, `ReproducibleHeap`, makes every malloc and free a memset).
+            let rowsPerChunk = 8, chunksPerImage = (oh + rowsPerChunk - 1) / rowsPerChunk
+            ComputeThreads.forEach(chunks: n * chunksPerImage) { job in
+                let b = job / chunksPerImage, y0 = (job % chunksPerImage) * rowsPerChunk
                 let tmp = allocateScratch(rowLen)
                 defer { freeScratch(tmp) }
-                tmp.update(repeating: 0, count: rowLen)
+                for y in y0..<min(oh, y0 + rowsPerChunk) { resizeRow(b, y, tmp) }
+            }
+            /// Vertical pass for output row y of image b into `tmp`, then horizontal pass.
+            func resizeRow(_ b: Int, _ y: Int, _ tmp: UnsafeMutablePointer<Float>) {
                 let wy = rows.weights + y * rows.stride
+                let orow = dst + (b * oh + y) * ow * c
+                if ThinDense.isUsed {
+                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(1, rows.count[y])) { sources in
+                        for t in 0..<rows.count[y] { sources[t] = UnsafePointer(src + (b * h + rows.first[y] + t) * rowLen) }
+                        mv_resize_column(sources.baseAddress!, wy, rows.count[y], rowLen, tmp)
+                    }
+                    mv_resize_row(tmp, Int32(c), Int32(ow), first, count, weights, tapStride, orow)
+                    return
+                }
+                tmp.update(repeating: 0, count: rowLen)
                 for t in 0..<rows.count[y] {
                     let s = src + (b * h + rows.first[y] + t) * rowLen, wgt = wy[t]
                     for k in 0..<rowLen { tmp[k] += wgt * s[k] }
-                }
-                let orow = dst + (b * oh + y) * ow * c
-                if ThinDense.isUsed {
-                    mv_resize_row(tmp, Int32(c), Int32(ow), first, count, weights, tapStride, orow)
-                    return
                 }
                 for x in 0..<ow {
                     let d = orow + x * c

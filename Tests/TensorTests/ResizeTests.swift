@@ -55,10 +55,11 @@ import Testing
         #expect(x.resizedNearest(height: 2, width: 1).scalars == [2, 6])
     }
 
-    /// The AVX-512 horizontal pass gives the Swift loop's bits (same products, added in the same order), up and
-    /// down, for one- and two-vector pixels.
+    /// The AVX-512 vertical and horizontal passes give the Swift loops' bits (same products, added in the same
+    /// order), up and down, for one- and two-vector pixels, rows of 348 and 580 floats (whole blocks of four vectors
+    /// and a remainder).
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [12, 20])
-    func vectorRowPassGivesTheSwiftLoopsBits(channels: Int) {
+    func vectorPassesGiveTheSwiftLoopsBits(channels: Int) {
         let x = pseudoRandom([2, 13, 29, channels], seed: 5)
         func resized() -> [Tensor] {
             [x.resizedBilinear(height: 52, width: 116), x.resizedBilinear(height: 7, width: 9),

@@ -84,6 +84,11 @@ void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_cou
                         int other_count, int k, const float *bias, const float *gate, long gate_stride,
                         const mv_scatter_projection *projection, float *out);
 
+/// A resize's vertical pass for one output row: `out[i] = Σ_t weights[t] · rows[t][i]` for `i < length` and
+/// `t < count`, starting from the first product and multiplying and adding apart in that order (as the Swift loop it
+/// replaces, so both give the same bits); zero when `count` is 0.
+void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out);
+
 /// A resize's horizontal pass over one row of `channels`-channel pixels: output pixel x is
 /// `Σ_t weights[x·stride + t] · src[first[x] + t]` for `t < count[x]`, multiplied and added in that order (as the
 /// Swift loop it replaces, so both give the same bits); zero when `count[x]` is 0.
