@@ -77,6 +77,23 @@ import Testing
         }
     }
 
+    /// The pixels-in-lanes 3×3 convolution to ≤ 4 channels (MAXIM's output convolutions) against the library path:
+    /// widths with whole blocks of 64 pixels, single vectors and a partial one (83 = 64 + 16 + 3), heights past one
+    /// band of 32 rows (37), two images, with and without bias and residual, 3 to 64 input channels.
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
+          arguments: [([2, 37, 83, 12], 3, true), ([1, 5, 16, 3], 4, false), ([1, 70, 20, 64], 1, true),
+                      ([1, 9, 130, 20], 2, false)])
+    func narrowConvWithPixelsInLanesMatchesTheLibraryPath(shape: [Int], outputs: Int, biasAndResidual: Bool) {
+        let x = pseudoRandom(shape, seed: 50)
+        let k = pseudoRandom([3, 3, shape[3], outputs], seed: 51)
+        let bias = biasAndResidual ? pseudoRandom([outputs], seed: 52) : nil
+        let residuals = biasAndResidual ? [pseudoRandom([shape[0], shape[1], shape[2], outputs], seed: 53)] : []
+        let narrow = x.conv2d(kernel: k, bias: bias, residuals: residuals)
+        let library = ThinDense.$bypassed.withValue(true) { x.conv2d(kernel: k, bias: bias, residuals: residuals) }
+        #expect(narrow.shape == [shape[0], shape[1], shape[2], outputs])
+        expectClose(narrow, library, rtol: 1e-5, atol: 1e-5)
+    }
+
     @Test func transposedConvMapsEveryPixelToItsOwnTwoByTwoBlock() {
         let x = pseudoRandom([1, 2, 3, 2], seed: 5)
         let k = pseudoRandom([2, 2, 2, 3], seed: 6)
