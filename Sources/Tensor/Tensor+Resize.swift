@@ -1,4 +1,5 @@
 import CThinDense
+import Synchronization
 
 /// One output sample of a separable resize: `out[o] = Σ weights[t] · in[first + t]`.
 struct ResampleTap {
@@ -41,7 +42,7 @@ func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
 /// loops and the AVX-512 row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on
 /// with weights `weights[o·stride ..< o·stride + count[o]]`. Zero weights at a tap's ends are left out (the triangle
 /// kernel has none inside), so the sums add the same products in the same order as a loop skipping zero weights.
-final class FlatTaps {
+final class FlatTaps: @unchecked Sendable {  // immutable after init
     let first: UnsafeMutablePointer<Int>, count: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Float>
     let stride: Int
 
@@ -65,6 +66,22 @@ final class FlatTaps {
         count.deallocate()
         weights.deallocate()
     }
+
+    /// The tables of `bilinearTaps(input:output:)`, built once per size pair: a model resizes between the same few
+    /// sizes on every tile, and building them (an array per output sample) took ~1 % of a small model's tile. At
+    /// most 64 pairs are kept (tiles come in a few sizes; the cache starts over past that).
+    static func bilinear(input: Int, output: Int) -> FlatTaps {
+        let key = SIMD2(input, output)
+        if let taps = cache.withLock({ $0[key] }) { return taps }
+        let taps = FlatTaps(bilinearTaps(input: input, output: output))
+        cache.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = taps
+        }
+        return taps
+    }
+
+    private static let cache = Mutex<[SIMD2<Int>: FlatTaps]>([:])
 }
 
 extension Tensor {
@@ -94,8 +111,8 @@ extension Tensor {
         let (n, h, w, c) = nhwc
         if oh == h, ow == w { return self }
         return OpProfiler.measure(.layout, "resizeBilinear \(h)×\(w)→\(oh)×\(ow) × \(c) ch") {
-            let rows = FlatTaps(bilinearTaps(input: h, output: oh))
-            let columns = FlatTaps(bilinearTaps(input: w, output: ow))
+            let rows = FlatTaps.bilinear(input: h, output: oh)
+            let columns = FlatTaps.bilinear(input: w, output: ow)
             let out = Tensor(uninitializedShape: [n, oh, ow, c])
             let src = pointer, dst = out.pointer
             let rowLen = w * c
