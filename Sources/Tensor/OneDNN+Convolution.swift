@@ -16,11 +16,12 @@ extension OneDNN {
         let primitive: Primitive
         let reorder: Primitive?
         /// The kernel layout oneDNN chose, as bytes: a cache key for the reordered copy.
-        let weightsKey: [UInt8]
+        let weightsKey: LayoutKey
         let weightsBytes: Int
 
         init(primitive: Primitive, reorder: Primitive?, weightsKey: [UInt8], weightsBytes: Int) {
-            (self.primitive, self.reorder, self.weightsKey, self.weightsBytes) = (primitive, reorder, weightsKey, weightsBytes)
+            (self.primitive, self.reorder, self.weightsKey, self.weightsBytes) =
+                (primitive, reorder, LayoutKey(weightsKey), weightsBytes)
         }
     }
 
