@@ -82,8 +82,8 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
 
 /// LayerNorm (one-pass variance, as flax) of eight rows of `k` channels held in registers, `nv` vectors each, in
 /// place. Lanes past `k` must be zero, and so must every lane of rows past the real ones; they stay zero. The eight
-/// rows' statistics come from two shuffle trees and one vector square root and division; each row then takes one
-/// subtract and one multiply-add per vector. Rows kept in registers from load to store: a LayerNorm that stored
+/// rows' statistics come from two shuffle trees and one refined vector reciprocal square root; each row then takes
+/// one subtract and one multiply-add per vector. Rows kept in registers from load to store: a LayerNorm that stored
 /// them and loaded them again per pass ran at less than half this speed, waiting on its own loads.
 KERNEL INLINE void layer_norm_8(__m512 v[8][LN_MAX_NV], const int nv, int k, const __m512 *scale, const __m512 *bias,
                                 float epsilon) {
@@ -99,8 +99,13 @@ KERNEL INLINE void layer_norm_8(__m512 v[8][LN_MAX_NV], const int nv, int k, con
     __m512 mean = _mm512_mul_ps(sum_lanes_8(sums), inv);
     __m512 variance = _mm512_sub_ps(_mm512_mul_ps(sum_lanes_8(squares), inv), _mm512_mul_ps(mean, mean));
     variance = _mm512_max_ps(variance, _mm512_setzero_ps());
-    __m512 rstd = _mm512_div_ps(_mm512_set1_ps(1.0f),
-                                _mm512_sqrt_ps(_mm512_add_ps(variance, _mm512_set1_ps(epsilon))));
+    // 1/√(var + ε) as the reciprocal square root estimate (2⁻¹⁴) refined by one Newton step, r·(1.5 − ½·v·r²),
+    // to within ~2 ulp: a square root and a division took ~30 cycles of latency per eight rows (LayerNorm of 12
+    // channels 4.5 → 4.2 ns per row, of 48 channels 9.9 → 9.0).
+    const __m512 shifted = _mm512_add_ps(variance, _mm512_set1_ps(epsilon));
+    __m512 rstd = _mm512_rsqrt14_ps(shifted);
+    rstd = _mm512_mul_ps(rstd, _mm512_fnmadd_ps(_mm512_mul_ps(_mm512_mul_ps(shifted, _mm512_set1_ps(0.5f)), rstd), rstd,
+                                                _mm512_set1_ps(1.5f)));
     for (int r = 0; r < 8; r++) {
         __m512i lane = _mm512_set1_epi32(r < 4 ? 4 * r : 4 * (r - 4) + 1);
         __m512 m = _mm512_permutexvar_ps(lane, mean), rs = _mm512_permutexvar_ps(lane, rstd);
