@@ -166,34 +166,39 @@ KERNEL INLINE void copy_rows(const float *src, const long *offsets, long src_str
     }
 }
 
-/// Rows `row ..< row + R` (their prologue rows `x`, `k` channels, against the kernel rows `packed`): products in
-/// R×NV accumulators (each kernel row loaded once per R rows), bias, and — when no GELU follows — residuals on the
-/// registers before the one store. `accumulate` adds the products to what the output rows hold (the inputs after
-/// the first of several); `last` marks the products that complete the rows (the residuals' turn). R and NV are
-/// constants at every call, so the loops unroll and the accumulators stay in registers.
-KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int k, const float *const *x,
-                              const float *packed, const float *bias, __mmask16 tail, const int R, const int NV,
-                              int accumulate, int last) {
+/// Rows `row ..< row + R` against the kernel rows `packed`: input i's rows are `x[i·GROUP + r]` (`widths[i]`
+/// channels; the prologue rows for a single input), its products follow the previous input's in the same R×NV
+/// accumulators (each kernel row loaded once per R rows), the bias added after the first input's products; then —
+/// when no GELU follows — the residuals, on the registers before the one store. `inputs`, R and NV are constants at
+/// the single-input call, R and NV at every call, so the loops unroll and the accumulators stay in registers.
+KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inputs, const int *widths,
+                              const float *const *x, const float *packed, const float *bias, __mmask16 tail,
+                              const int R, const int NV) {
     __m512 acc[8][8];
     for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++)
-            acc[r][v] = accumulate ? _mm512_maskz_loadu_ps(v == NV - 1 ? tail : 0xFFFF, p->out + (row + r) * (long)p->n + v * 16)
-                                   : _mm512_setzero_ps();
-    for (int j = 0; j < k; j++) {
-        __m512 w[8];
-        for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(packed + (j * NV + v) * 16);
-        for (int r = 0; r < R; r++) {
-            __m512 xj = _mm512_set1_ps(x[r][j]);
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+    const float *kernel = packed;
+    for (int i = 0; i < inputs; i++) {
+        const float *const *xi = x + i * GROUP;
+        for (int j = 0; j < widths[i]; j++) {
+            __m512 w[8];
+            for (int v = 0; v < NV; v++) w[v] = _mm512_load_ps(kernel + (j * NV + v) * 16);
+            for (int r = 0; r < R; r++) {
+                __m512 xj = _mm512_set1_ps(xi[r][j]);
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
+            }
         }
+        kernel += widths[i] * NV * 16;
+        if (i == 0 && bias)
+            for (int r = 0; r < R; r++)
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_load_ps(bias + v * 16));
     }
-    const int residuals = p->gelu || !last ? 0 : p->residual_count;
+    const int residuals = p->gelu ? 0 : p->residual_count;
     for (int r = 0; r < R; r++) {
         float *out = p->out + (row + r) * (long)p->n;
         for (int v = 0; v < NV; v++) {
             __mmask16 m = v == NV - 1 ? tail : 0xFFFF;
             __m512 y = acc[r][v];
-            if (bias) y = _mm512_add_ps(y, _mm512_load_ps(bias + v * 16));
             for (int i = 0; i < residuals; i++)
                 y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, p->residuals[i] + (row + r) * p->residual_strides[i] + v * 16));
             _mm512_mask_storeu_ps(out + v * 16, m, y);
@@ -242,39 +247,38 @@ KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count,
                   p->norm_scale, p->norm_bias, p->norm_epsilon, 1);
 }
 
-/// Rows `row ..< row + count` of one input's products in blocks of R rows (then single rows); `accumulate` and
-/// `last` as in `rows_block`, constants at the calls that need speed.
-KERNEL INLINE void rows_blocks(const mv_thin_dense_problem *p, long row, int count, int k, const float *const *x,
-                               const float *packed, const float *bias, __mmask16 tail, const int R, const int NV,
-                               int accumulate, int last) {
+/// Rows `row ..< row + count` in blocks of R rows (then single rows); `inputs` and `widths` as in `rows_block`.
+KERNEL INLINE void rows_blocks(const mv_thin_dense_problem *p, long row, int count, int inputs, const int *widths,
+                               const float **x, const float *packed, const float *bias, __mmask16 tail, const int R,
+                               const int NV) {
     int r = 0;
-    for (; r + R <= count; r += R) rows_block(p, row + r, k, x + r, packed, bias, tail, R, NV, accumulate, last);
-    for (; r < count; r++) rows_block(p, row + r, k, x + r, packed, bias, tail, 1, NV, accumulate, last);
+    for (; r + R <= count; r += R) rows_block(p, row + r, inputs, widths, x + r, packed, bias, tail, R, NV);
+    for (; r < count; r++) rows_block(p, row + r, inputs, widths, x + r, packed, bias, tail, 1, NV);
 }
 
-/// Several inputs are never concatenated: each input's products run over the group in turn, read in place, the
-/// later ones accumulating onto the output rows the earlier ones stored (copying rows of 12-channel inputs side by
-/// side cost more than the products). A single input keeps its own call with constant flags: through the
-/// several-input loop its layers measured 3–6 % slower.
+/// Several inputs are never concatenated: each input's rows are read in place, and its products run after the
+/// previous input's in the same accumulators (copying rows of 12-channel inputs side by side cost more than the
+/// products; storing each input's partial sums and loading them back for the next cost 2×12→12 ~25 % more than
+/// these register-resident sums). A single input keeps its own call with constant counts: through the loop over
+/// inputs its layers measured 3–6 % slower.
 #define DEFINE_ROWS(NV, R)                                                                                       \
     KERNEL static void rows_##NV(const mv_thin_dense_problem *p, long begin, long end, int k, const float *packed, \
                                  const float *bias, __mmask16 tail) {                                            \
         const int kp = (k + 15) & ~15;                                                                           \
         float a[GROUP * MV_THIN_DENSE_MAX_K] __attribute__((aligned(64)));                                       \
-        const float *x[GROUP];                                                                                   \
+        const float *x[MV_THIN_DENSE_MAX_INPUTS * GROUP];                                                        \
+        int widths[MV_THIN_DENSE_MAX_INPUTS];                                                                    \
+        for (int i = 0; i < p->input_count; i++) widths[i] = p->input_widths[i];                                 \
         for (long row = begin; row < end; row += GROUP) {                                                        \
             const int count = end - row < GROUP ? (int)(end - row) : GROUP;                                      \
             if (p->input_count == 1) {                                                                           \
                 prologue(p, row, count, k, kp, a, x);                                                            \
-                rows_blocks(p, row, count, k, x, packed, bias, tail, R, NV, 0, 1);                               \
+                rows_blocks(p, row, count, 1, &k, x, packed, bias, tail, R, NV);                                 \
             } else {                                                                                             \
-                const float *kernel = packed;                                                                    \
-                for (int i = 0; i < p->input_count; i++) {                                                       \
-                    for (int r = 0; r < count; r++) x[r] = p->inputs[i] + (row + r) * p->input_strides[i];       \
-                    rows_blocks(p, row, count, p->input_widths[i], x, kernel, i > 0 ? NULL : bias, tail, R, NV,  \
-                                i > 0, i == p->input_count - 1);                                                 \
-                    kernel += p->input_widths[i] * NV * 16;                                                      \
-                }                                                                                                \
+                for (int i = 0; i < p->input_count; i++)                                                         \
+                    for (int r = 0; r < count; r++)                                                              \
+                        x[i * GROUP + r] = p->inputs[i] + (row + r) * p->input_strides[i];                       \
+                rows_blocks(p, row, count, p->input_count, widths, x, packed, bias, tail, R, NV);                \
             }                                                                                                    \
             finish_rows(p, row, count);                                                                          \
         }                                                                                                        \
