@@ -17,10 +17,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Benchmark this .npz checkpoint (e.g. a shipped model) instead of a variant with random weights.")
     var checkpoint: String?
 
-    @Option(help: "Input height and width (a multiple of 64).")
+    @Option(help: "Input height, and width unless --width is given (a multiple of 64).")
     var size = 256
 
-    @Option(help: "Input width, where it differs from --size (a multiple of 64): e.g. 448 for the 448×256 tiles that cover a 720p frame.")
+    @Option(help: """
+        Input width, where it differs from --size (a multiple of 64): e.g. 448 for the 448×256 tiles that cover a \
+        720p frame.
+        """)
     var width: Int?
 
     @Option(help: "Compute threads (default: all cores).")
@@ -46,7 +49,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("unknown variant '\(variant)'; use S-1…S-3 or M-1…M-3")
         }
         guard size > 0, size % 64 == 0 else { throw ValidationError("--size must be a positive multiple of 64") }
-        if let width, width <= 0 || width % 64 != 0 { throw ValidationError("--width must be a positive multiple of 64") }
+        if let width, width <= 0 || width % 64 != 0 {
+            throw ValidationError("--width must be a positive multiple of 64")
+        }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -124,7 +129,8 @@ struct Bench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("\(name) \(size)×\(inputWidth) (height×width), \(parameterCount) parameters, \(threadCount) thread(s)")
+            print("\(name) \(size)×\(inputWidth) (height×width), \(parameterCount) parameters, "
+                  + "\(threadCount) thread(s)")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
             print(String(format: "fp32 matrix peak, same run: %.1f GFLOP/s (%d single-threaded OpenBLAS sgemm of %d³ at once); "

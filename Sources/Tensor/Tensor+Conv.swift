@@ -50,7 +50,9 @@ extension Tensor {
         let g = convGeometry(kernel: kernel, bias: bias, stride: 1)
         let (n, h, w, cin, cout) = (g.n, g.h, g.w, g.cin, g.cout)
         let out = Tensor(uninitializedShape: [n, h, w, cout])
-        if let residual { precondition(residual.shape == out.shape, "conv residual \(residual.shape) must match \(out.shape)") }
+        if let residual {
+            precondition(residual.shape == out.shape, "conv residual \(residual.shape) must match \(out.shape)")
+        }
         OpProfiler.addFlops(2 * n * h * w * 9 * cin * cout)
         let rowsPerBand = 32, bands = (h + rowsPerBand - 1) / rowsPerBand
         let x = pointer, o = out.pointer, k = kernel.pointer, bp = bias?.pointer, rp = residual?.pointer
@@ -58,8 +60,9 @@ extension Tensor {
             let b = job / bands, y0 = (job % bands) * rowsPerBand
             let scratch = allocateScratch(mv_conv3x3_narrow_scratch(rowsPerBand, w, Int32(cin)))
             defer { freeScratch(scratch) }
-            mv_conv3x3_narrow(x + b * h * w * cin, h, w, Int32(cin), k, bp, Int32(cout), rp.map { $0 + b * h * w * cout },
-                              y0, min(h, y0 + rowsPerBand), scratch, o + b * h * w * cout)
+            mv_conv3x3_narrow(x + b * h * w * cin, h, w, Int32(cin), k, bp, Int32(cout),
+                              rp.map { $0 + b * h * w * cout }, y0, min(h, y0 + rowsPerBand), scratch,
+                              o + b * h * w * cout)
         }
         return out
     }

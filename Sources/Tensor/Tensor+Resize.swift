@@ -131,9 +131,10 @@ extension Tensor {
                 let wy = rows.weights + y * rows.stride
                 let orow = dst + (b * oh + y) * ow * c
                 if ThinDense.isUsed {
-                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(1, rows.count[y])) { sources in
-                        for t in 0..<rows.count[y] { sources[t] = UnsafePointer(src + (b * h + rows.first[y] + t) * rowLen) }
-                        mv_resize_column(sources.baseAddress!, wy, rows.count[y], rowLen, tmp)
+                    let taps = rows.count[y]
+                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(1, taps)) { sources in
+                        for t in 0..<taps { sources[t] = UnsafePointer(src + (b * h + rows.first[y] + t) * rowLen) }
+                        mv_resize_column(sources.baseAddress!, wy, taps, rowLen, tmp)
                     }
                     mv_resize_row(tmp, Int32(c), Int32(ow), first, count, weights, tapStride, orow)
                     return

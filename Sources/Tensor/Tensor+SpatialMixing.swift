@@ -57,7 +57,8 @@ extension Tensor {
         if let projection {
             let prefixWidth = projection.prefix?.width ?? 0
             precondition(projection.kernel.shape.count == 2 && projection.kernel.shape[0] == prefixWidth + source.count,
-                         "Projection kernel \(projection.kernel.shape) does not take \(prefixWidth) + \(source.count) channels")
+                         "Projection kernel \(projection.kernel.shape) does not take \(prefixWidth) + "
+                         + "\(source.count) channels")
             let outputs = projection.kernel.shape[1]
             if let prefix = projection.prefix {
                 precondition(prefix.leadingShape == [n, h, w], "Projection prefix does not match [\(n), \(h), \(w)]")
@@ -96,7 +97,8 @@ extension Tensor {
                                   + (projection.map(Self.projectionShape) ?? "") + " (\(n * h * w) px)") {
             let out = Tensor(uninitializedShape: [n, h, w, outputs])
             let projectedInputs = projection == nil ? 0 : (projection?.prefix?.width ?? 0) + k
-            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k + 2 * n * h * w * projectedInputs * outputs)
+            OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k
+                                + 2 * n * h * w * projectedInputs * outputs)
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
             let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer

@@ -46,4 +46,25 @@ import Testing
             #expect(library >= 0 && library <= seconds + 1e-9, "\(shape)")
         }
     }
+
+    /// `--width` benchmarks a rectangular input (the fitted tiles of a frame): twice the width, twice the counted
+    /// work; a width that is not a multiple of 64 is a usage error.
+    @Test func widthBenchmarksARectangularInput() throws {
+        let dir = try TemporaryDirectory()
+        func gflop(_ extra: [String]) throws -> (Double, Int) {
+            let result = try CommandRunner.run(
+                ["bench", "--checkpoint", tinyCheckpoint, "--size", "64", "--runs", "1", "--threads", "1", "--json"]
+                    + extra, in: dir.url)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return (try #require(report["gflop"] as? Double), try #require(report["width"] as? Int))
+        }
+        let (square, squareWidth) = try gflop([]), (wide, wideWidth) = try gflop(["--width", "128"])
+        #expect(squareWidth == 64 && wideWidth == 128)
+        #expect(abs(wide / square - 2) < 0.01, "\(wide) vs \(square) GFLOP")
+        let bad = try CommandRunner.run(["bench", "--checkpoint", tinyCheckpoint, "--size", "64", "--width", "100"],
+                                        in: dir.url)
+        #expect(bad.status == 2 && bad.stderr.contains("--width"), "\(bad.status) \(bad.stderr)")
+    }
 }
