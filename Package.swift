@@ -61,15 +61,16 @@ let package = Package(
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimisedInDebug
         ),
-        // The AVX-512 kernel for thin dense layers (C: per-function target attributes let it sit in a binary that runs
-        // on any x86-64-v3 CPU; Swift has no such attribute).
+        // The AVX-512 kernels of the thin paths — dense layers, spatial gather/scatter, narrow convolutions, resize
+        // passes (C: per-function target attributes let them sit in a binary that runs on any x86-64-v3 CPU; Swift
+        // has no such attribute).
         .target(
-            name: "CThinDense",
+            name: "CVectorKernels",
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
         ),
         .target(
             name: "Tensor",
-            dependencies: ["COpenBLAS", "CDNNL", "CThinDense"],
+            dependencies: ["COpenBLAS", "CDNNL", "CVectorKernels"],
             swiftSettings: optimisedInDebug + vectorISA
         ),
         .target(

@@ -1,4 +1,4 @@
-import CThinDense
+import CVectorKernels
 import Synchronization
 
 extension Tensor {

@@ -1,4 +1,4 @@
-import CThinDense
+import CVectorKernels
 /// LayerNorm over the last axis, flax defaults: epsilon 1e-6 and the one-pass ("fast") variance
 /// `max(0, E[x²] − E[x]²)` in float32, as the reference computes it.
 public struct LayerNormParameters: Sendable {

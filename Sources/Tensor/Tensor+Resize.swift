@@ -1,4 +1,4 @@
-import CThinDense
+import CVectorKernels
 import Synchronization
 
 /// One output sample of a separable resize: `out[o] = Σ weights[t] · in[first + t]`.

@@ -1,4 +1,4 @@
-import CThinDense
+import CVectorKernels
 /// Which pixels a gMLP spatial Dense mixes (see MAXIM-SEMANTICS "Blocking").
 public enum SpatialMixAxis: Sendable, Equatable {
     /// Grid gMLP: a FIXED grid `gh × gw`; mixes the `gh·gw` pixels that share an in-patch offset

@@ -1,11 +1,11 @@
-import CThinDense
+import CVectorKernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Dense layers on thin rows (≤ 128 output channels; ≤ 64 input channels behind a LayerNorm or gate, otherwise up to
 /// a 64 KiB packed kernel: every layer of a small model, the first levels of the official ones) through the AVX-512
-/// kernel of `CThinDense`: LayerNorm or gate, product, bias, GELU and residuals in one pass with a row block in
+/// kernel of `CVectorKernels`: LayerNorm or gate, product, bias, GELU and residuals in one pass with a row block in
 /// registers. oneDNN takes ~60 µs for a 2730×12·12×24 chunk with GELU (26 GFLOP/s) and needs separate passes for the
 /// normalisation and residuals (docs/performance.md).
 enum ThinDense {

@@ -1,5 +1,5 @@
-#ifndef MAXIM_THIN_DENSE_H
-#define MAXIM_THIN_DENSE_H
+#ifndef MAXIM_VECTOR_KERNELS_H
+#define MAXIM_VECTOR_KERNELS_H
 
 /// A dense layer on thin rows (N ≤ 128 output channels per pixel; K input channels, at most 64 where a LayerNorm
 /// or gate reads the single input first, and with the kernel padded to whole vectors of outputs at most

@@ -1,5 +1,5 @@
 // The bilinear resize's vertical and horizontal passes (`Tensor.resizedBilinear`).
-#include "vector_kernels.h"
+#include "kernel_common.h"
 
 #if defined(__x86_64__)
 

@@ -1,6 +1,6 @@
 // The dense kernel of the thin layers (LayerNorm or gate, products, bias, GELU, residuals in one pass) and its
 // LayerNorm, which the spatial gather shares (`mv_copy_rows`).
-#include "vector_kernels.h"
+#include "kernel_common.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>

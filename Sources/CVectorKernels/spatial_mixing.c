@@ -1,6 +1,6 @@
 // Spatial mixing's gather and scatter (`Tensor.spatialMix`): AVX-512 masked row copies, the gMLP LayerNorm on the
 // gathered rows, the gate and the fused projection on the scattered ones.
-#include "vector_kernels.h"
+#include "kernel_common.h"
 
 #if defined(__x86_64__)
 

@@ -1,5 +1,5 @@
 // 3×3 convolutions to few output channels with pixels in the vector lanes (`Tensor.convNarrow`).
-#include "vector_kernels.h"
+#include "kernel_common.h"
 
 #if defined(__x86_64__)
 

@@ -1,8 +1,8 @@
-#ifndef MAXIM_VECTOR_KERNELS_H
-#define MAXIM_VECTOR_KERNELS_H
+#ifndef MAXIM_KERNEL_COMMON_H
+#define MAXIM_KERNEL_COMMON_H
 
-// What the AVX-512 kernels of this target share (not part of its public header, `include/thin_dense.h`).
-#include "thin_dense.h"
+// What the AVX-512 kernels of this target share (not part of its public header, `include/vector_kernels.h`).
+#include "vector_kernels.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
