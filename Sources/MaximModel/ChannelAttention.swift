@@ -7,9 +7,11 @@ struct CALayer: Sendable {
     let path: String
 
     init(_ p: ParameterSource, _ path: String, features: Int, reduction: Int, useBias: Bool) throws(CheckpointError) {
-        precondition(features % reduction == 0, "CALayer: \(features) features not divisible by \(reduction)")
-        squeeze = try Conv(p, path + "/Conv_0", size: 1, input: features, output: features / reduction, useBias: useBias)
-        excite = try Conv(p, path + "/Conv_1", size: 1, input: features / reduction, output: features, useBias: useBias)
+        // `features // reduction` as the reference (6 features, reduction 4: one channel).
+        precondition(features >= reduction, "CALayer: \(features) features fewer than the reduction \(reduction)")
+        let squeezed = features / reduction
+        squeeze = try Conv(p, path + "/Conv_0", size: 1, input: features, output: squeezed, useBias: useBias)
+        excite = try Conv(p, path + "/Conv_1", size: 1, input: squeezed, output: features, useBias: useBias)
         self.path = path
     }
 

@@ -163,11 +163,17 @@ public enum CheckpointLoader {
             throw .unsupportedConfiguration("checkpoints without cross-gating blocks (use_cross_gating=False)")
         }
         let useBias = p.contains("stage_0_input_conv_0/bias")
-        let reduction: Int
-        if let se = p.shape("stage_0_encoder_block_0/channel_attention_block_10/channel_attention/Conv_0/kernel"),
-           se.count == 4, se[3] > 0, features % se[3] == 0 {
-            reduction = features / se[3]
-        } else {
+        // The squeeze width is `channels // reduction` (floor, as the reference): with 6 features and reduction 4
+        // level 0 squeezes to 1 channel, which 4, 5 and 6 all explain, so every encoder level's width is checked.
+        var squeezeWidths: [(channels: Int, width: Int)] = []
+        for level in 0..<depth {
+            let key = "stage_0_encoder_block_\(level)/channel_attention_block_10/channel_attention/Conv_0/kernel"
+            if let se = p.shape(key), se.count == 4 { squeezeWidths.append((features << level, se[3])) }
+        }
+        guard !squeezeWidths.isEmpty, squeezeWidths.allSatisfy({ $0.width > 0 }),
+              let reduction = (1...squeezeWidths[0].channels).first(where: { r in
+                  squeezeWidths.allSatisfy { $0.channels / r == $0.width }
+              }) else {
             throw .unsupportedConfiguration("cannot read the channel-attention reduction")
         }
         func square(_ key: String) throws(CheckpointError) -> MaximConfiguration.Size {

@@ -31,6 +31,23 @@ import Tensor
         #expect(inferred == configuration)
     }
 
+    /// Channel attention squeezes to `channels // reduction` (floor, as the reference): with 6 features and the
+    /// default reduction 4 the levels squeeze to 1, 3 and 6 channels, and the loader must still find reduction 4
+    /// (level 0 alone would also fit 5 or 6). Shapes of the project's own small models (8, 12) infer back too.
+    @Test(arguments: [6, 8, 12])
+    func smallModelShapesInferBackIncludingAFloorSqueeze(features: Int) throws {
+        let sizes = [MaximConfiguration.Size](repeating: .init(8, 8), count: 3)
+        let configuration = MaximConfiguration(features: features, depth: 3, numStages: 1, numGroups: 1,
+                                               numBottleneckBlocks: 1, blockSizes: sizes, gridSizes: sizes)
+        let random = RandomParameters()
+        _ = try Maxim(configuration: configuration, parameters: random)
+        let squeeze = "stage_0_encoder_block_0/channel_attention_block_10/channel_attention/Conv_0/kernel"
+        #expect(random.arrays[squeeze]?.shape == [1, 1, features, features / 4])
+        let prefixed = Dictionary(uniqueKeysWithValues: random.arrays.map { ("opt/target/" + $0.key, $0.value) })
+        let inferred = try CheckpointLoader.inferConfiguration(CheckpointParameters(arrays: prefixed))
+        #expect(inferred == configuration)
+    }
+
     /// The reference's `Model(variant=…)` keeps `num_supervision_scales=1`; its docstring lists the
     /// resulting parameter counts, which pins down every layer shape of the full-size variants.
     @Test(arguments: [("S-1", 6_108_515), ("S-2", 13_353_830), ("S-3", 20_599_145), ("M-1", 19_361_219),
