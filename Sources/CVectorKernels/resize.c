@@ -3,14 +3,16 @@
 
 #if defined(__x86_64__)
 
-KERNEL void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out) {
+KERNEL void mv_resize_column(const float *first_row, long row_stride, const float *weights, long count, long length,
+                             float *out) {
     long i = 0;
     for (; i + 64 <= length; i += 64) {  // four vectors at a time: independent chains
         __m512 y[4];
         for (int u = 0; u < 4; u++) y[u] = _mm512_setzero_ps();
         for (long t = 0; t < count; t++) {
             const __m512 w = _mm512_set1_ps(weights[t]);
-            for (int u = 0; u < 4; u++) y[u] = _mm512_add_ps(y[u], _mm512_mul_ps(w, _mm512_loadu_ps(rows[t] + i + 16 * u)));
+            const float *row = first_row + t * row_stride + i;
+            for (int u = 0; u < 4; u++) y[u] = _mm512_add_ps(y[u], _mm512_mul_ps(w, _mm512_loadu_ps(row + 16 * u)));
         }
         for (int u = 0; u < 4; u++) _mm512_storeu_ps(out + i + 16 * u, y[u]);
     }
@@ -18,7 +20,8 @@ KERNEL void mv_resize_column(const float *const *rows, const float *weights, lon
         const __mmask16 valid = mask_of((int)(length - i < 16 ? length - i : 16));
         __m512 y = _mm512_setzero_ps();
         for (long t = 0; t < count; t++)
-            y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(weights[t]), _mm512_maskz_loadu_ps(valid, rows[t] + i)));
+            y = _mm512_add_ps(y, _mm512_mul_ps(_mm512_set1_ps(weights[t]),
+                                               _mm512_maskz_loadu_ps(valid, first_row + t * row_stride + i)));
         _mm512_mask_storeu_ps(out + i, valid, y);
     }
 }
@@ -41,8 +44,9 @@ KERNEL void mv_resize_row(const float *src, int channels, int out_width, const l
 
 #else  // no AVX-512 on this architecture: callers take the portable paths
 
-void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out) {
-    (void)rows, (void)weights, (void)count, (void)length, (void)out;
+void mv_resize_column(const float *first_row, long row_stride, const float *weights, long count, long length,
+                      float *out) {
+    (void)first_row, (void)row_stride, (void)weights, (void)count, (void)length, (void)out;
 }
 void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
                    const float *weights, long stride, float *out) {

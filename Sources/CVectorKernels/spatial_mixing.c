@@ -92,27 +92,15 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
 }
 
 /// The scatter's walk: whichever index steps to the adjacent pixel goes inside, so consecutive stores fill lines
-/// that stay in L1 — for block mixing the mix index (a block's pixels written together; mix index outer wrote
-/// pixels a block apart and touched each line again from L2: 12 channels 0.27 → 0.17 ms per 256² tile, 24 channels
-/// 0.44 → 0.33 ms, gated 12 channels 0.49 → 0.38 ms), for grid mixing the other index (a cell's row of offsets; the
-/// other order measured 10–60 % slower). The reads of `mixed` then stride by a row for block mixing, but its rows'
-/// current lines stay in L1. The result does not depend on the order. (The gather keeps the mix index outer: it
-/// LayerNorms eight consecutive rows at a time in registers, and the other order measured 15–20 % slower.) Two
-/// explicit loop nests, `b` (the mix bias of row m) set outside the inner loop where it can be: one nest choosing
-/// its indices per pixel ran grid mixing 10 % slower.
-#define SCATTER_WALK(PIXEL)                                                                                      \
-    if (mix_count > 1 && mix_offsets[1] - mix_offsets[0] == 1) {                                                 \
-        for (int o = 0; o < other_count; o++)                                                                    \
-            for (int m = 0; m < mix_count; m++) {                                                                \
-                const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.0f);                                          \
-                PIXEL;                                                                                           \
-            }                                                                                                    \
-    } else {                                                                                                     \
-        for (int m = 0; m < mix_count; m++) {                                                                    \
-            const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.0f);                                              \
-            for (int o = 0; o < other_count; o++) PIXEL;                                                         \
-        }                                                                                                        \
-    }
+/// that stay in L1 — for block mixing the mix index (its offsets are a block's pixels; mix index outer wrote pixels
+/// a block apart and touched each line again from L2: 12 channels 0.27 → 0.17 ms per 256² tile, 24 channels 0.44 →
+/// 0.33 ms, gated 12 channels 0.49 → 0.38 ms), for grid mixing the other index (a cell's row of offsets; the other
+/// order measured 10–60 % slower). The reads of `mixed` then stride by a row for block mixing, but its rows' current
+/// lines stay in L1. The result does not depend on the order. (The gather keeps the mix index outer: it LayerNorms
+/// eight consecutive rows at a time in registers, and the other order measured 15–20 % slower.)
+static inline int mix_index_inside(const long *mix_offsets, int mix_count) {
+    return mix_count > 1 && mix_offsets[1] - mix_offsets[0] == 1;
+}
 
 KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets, int mix_count,
                                      const long *other_offsets, int other_count, int k, const float *bias,
@@ -128,8 +116,8 @@ KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets
     __m512 out_bias[4];
     for (int v = 0; v < NV; v++)
         out_bias[v] = pr->bias ? _mm512_maskz_loadu_ps(mask_of(n - 16 * v), pr->bias + 16 * v) : _mm512_setzero_ps();
-    // The walk of SCATTER_WALK, four pixels of the inner index at a time.
-    const int adjacent = mix_count > 1 && mix_offsets[1] - mix_offsets[0] == 1;
+    // The scatter's walk (`mix_index_inside`), four pixels of the inner index at a time.
+    const int adjacent = mix_index_inside(mix_offsets, mix_count);
     const int outer_count = adjacent ? other_count : mix_count, inner_count = adjacent ? mix_count : other_count;
     for (int outer = 0; outer < outer_count; outer++)
         for (int i0 = 0; i0 < inner_count; i0 += 4) {
@@ -184,7 +172,20 @@ KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int 
 #undef SCATTER_PROJECTED
         return;
     }
-    SCATTER_WALK(scatter_pixel(mixed, mix_offsets, other_offsets, other_count, m, o, k, b, gate, gate_stride, out))
+    // Two explicit loop nests, the mix bias set outside the inner loop where it can be: one nest choosing its
+    // indices per pixel ran grid mixing 10 % slower.
+    if (mix_index_inside(mix_offsets, mix_count)) {
+        for (int o = 0; o < other_count; o++)
+            for (int m = 0; m < mix_count; m++)
+                scatter_pixel(mixed, mix_offsets, other_offsets, other_count, m, o, k,
+                              _mm512_set1_ps(bias ? bias[m] : 0.0f), gate, gate_stride, out);
+    } else {
+        for (int m = 0; m < mix_count; m++) {
+            const __m512 b = _mm512_set1_ps(bias ? bias[m] : 0.0f);
+            for (int o = 0; o < other_count; o++)
+                scatter_pixel(mixed, mix_offsets, other_offsets, other_count, m, o, k, b, gate, gate_stride, out);
+        }
+    }
 }
 
 #else  // no AVX-512 on this architecture: callers take the portable paths

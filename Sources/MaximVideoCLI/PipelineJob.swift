@@ -38,12 +38,13 @@ struct PipelineJob {
             reportFailure(error)
             throw ExitStatus.failure
         }
-        let tilers = zip(pipeline.stages, models).map { spec, model in
+        let sizings = zip(pipeline.stages, models).map { spec, model in spec.sizing(for: model) }
+        let tilers = zip(pipeline.stages, sizings).map { spec, sizing in
             size.flatMap { size -> Tiler? in
                 guard size.width > 0, size.height > 0, spec.tile > 0, spec.overlap >= 0, 2 * spec.overlap < spec.tile
                 else { return nil }
                 return Tiler(width: size.width, height: size.height, tile: spec.tile, overlap: spec.overlap,
-                             sizing: spec.sizing(for: model))
+                             sizing: sizing)
             }
         }
         let plan = ThreadPlan(threads: pipeline.threads ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -60,7 +61,7 @@ struct PipelineJob {
                     "stage \(index): \(tiler.tileCount) tiles of \(tiler.tileWidth)×\(tiler.tileHeight) (\(spec.tileShape) from \(spec.tile), overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
             }
             stages.append(MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
-                                     sizing: spec.sizing(for: model), workers: plan.tileWorkers[index]))
+                                     sizing: sizings[index], workers: plan.tileWorkers[index]))
         }
 
         let output = pipeline.output

@@ -131,11 +131,7 @@ extension Tensor {
                 let wy = rows.weights + y * rows.stride
                 let orow = dst + (b * oh + y) * ow * c
                 if ThinDense.isUsed {
-                    let taps = rows.count[y]
-                    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: max(1, taps)) { sources in
-                        for t in 0..<taps { sources[t] = UnsafePointer(src + (b * h + rows.first[y] + t) * rowLen) }
-                        mv_resize_column(sources.baseAddress!, wy, taps, rowLen, tmp)
-                    }
+                    mv_resize_column(src + (b * h + rows.first[y]) * rowLen, rowLen, wy, rows.count[y], rowLen, tmp)
                     mv_resize_row(tmp, Int32(c), Int32(ow), first, count, weights, tapStride, orow)
                     return
                 }

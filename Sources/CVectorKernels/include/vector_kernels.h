@@ -1,6 +1,10 @@
 #ifndef MAXIM_VECTOR_KERNELS_H
 #define MAXIM_VECTOR_KERNELS_H
 
+/// AVX-512 kernels for the thin paths of the engine, each CPUID-checked by its caller
+/// (`mv_thin_dense_available`): dense layers (below), spatial mixing's gather and scatter, narrow 3×3 convolutions
+/// and the bilinear resize's passes. Without AVX-512 on the architecture they are stubs the callers never reach.
+///
 /// A dense layer on thin rows (N ≤ 128 output channels per pixel; K input channels, at most 64 where a LayerNorm
 /// or gate reads the single input first, and with the kernel padded to whole vectors of outputs at most
 /// MV_THIN_DENSE_MAX_KERNEL floats) in one pass:
@@ -102,10 +106,12 @@ void mv_conv3x3_narrow(const float *image, long height, long width, int inputs, 
                        const float *bias, int outputs, const float *residual, long y0, long y1, float *scratch,
                        float *out);
 
-/// A resize's vertical pass for one output row: `out[i] = Σ_t weights[t] · rows[t][i]` for `i < length` and
-/// `t < count`, starting from the first product and multiplying and adding apart in that order (as the Swift loop it
-/// replaces, so both give the same bits); zero when `count` is 0.
-void mv_resize_column(const float *const *rows, const float *weights, long count, long length, float *out);
+/// A resize's vertical pass for one output row from `count` consecutive input rows, the first at `first_row`, the
+/// next `row_stride` floats on: `out[i] = Σ_t weights[t] · first_row[t·row_stride + i]` for `i < length`, starting
+/// from the first product and multiplying and adding apart in that order (as the Swift loop it replaces, so both
+/// give the same bits); zero when `count` is 0.
+void mv_resize_column(const float *first_row, long row_stride, const float *weights, long count, long length,
+                      float *out);
 
 /// A resize's horizontal pass over one row of `channels`-channel pixels: output pixel x is
 /// `Σ_t weights[x·stride + t] · src[first[x] + t]` for `t < count[x]`, multiplied and added in that order (as the
