@@ -23,8 +23,9 @@ public struct MaximStage: RestorationStage {
 
     /// - Parameters:
     ///   - sizing: `.square`, or `.fitted` in steps of (a multiple of) the model's `sizeMultiple`.
-    ///   - workers: tiles of one frame restored at once; each uses `ComputeThreads.count` threads inside its
-    ///     matrix work, so `workers × ComputeThreads.count` should not exceed the cores.
+    ///   - workers: tiles restored at once, shared by every frame this stage holds; each tile uses
+    ///     `ComputeThreads.count` threads inside its matrix work, so `workers × ComputeThreads.count` should not
+    ///     exceed the cores.
     public init(name: String, model: Maxim, tile: Int, overlap: Int, sizing: TileSizing = .square, workers: Int) {
         let multiple = model.configuration.sizeMultiple
         precondition(tile % multiple == 0, "tile must be a multiple of \(multiple) for this model")

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import MediaIO
 
@@ -10,9 +9,10 @@ public protocol TileRestorer: Sendable {
 
 /// Runs a `TileRestorer` over a whole frame, tile by tile, and blends the tiles with feathered overlap.
 ///
-/// Tiles of one frame run on `workers` threads (Dispatch's `concurrentPerform`, never the cooperative pool);
-/// each restored tile is blended into the frame as soon as it is done, so memory holds one frame accumulator
-/// plus one tile's working set per worker, however large the frame.
+/// Tiles run on `workers` threads shared by every frame this stage holds at once (``TileScheduler``: the oldest
+/// frame's tiles first, never the cooperative pool); each restored tile is blended into its frame as soon as it is
+/// done, so memory holds one accumulator per frame in flight plus one tile's working set per worker, however large
+/// the frame.
 public struct TiledStage: RestorationStage {
     public let name: String
     public let restorer: any TileRestorer
@@ -20,6 +20,7 @@ public struct TiledStage: RestorationStage {
     public let overlap: Int
     public let sizing: TileSizing
     public let workers: Int
+    private let scheduler: TileScheduler
 
     public init(name: String, restorer: any TileRestorer, tile: Int, overlap: Int, sizing: TileSizing = .square,
                 workers: Int = 1) {
@@ -31,6 +32,7 @@ public struct TiledStage: RestorationStage {
         self.overlap = overlap
         self.sizing = sizing
         self.workers = workers
+        scheduler = TileScheduler(workers: workers)
     }
 
     public func tiler(width: Int, height: Int) -> Tiler {
@@ -38,57 +40,7 @@ public struct TiledStage: RestorationStage {
     }
 
     public func restore(_ image: RGBImage) throws -> RGBImage {
-        let tiler = tiler(width: image.width, height: image.height)
-        let tiles = tiler.tiles
-        let state = BlendState(blender: TileBlender(tiler: tiler))
-        let restorer = restorer
-        DispatchQueue.concurrentPerform(iterations: min(workers, tiles.count)) { _ in
-            while let index = state.nextTile(of: tiles.count) {
-                let rect = tiles[index]
-                do {
-                    let input = TileBlender.extract(rect, from: image, width: tiler.tileWidth, height: tiler.tileHeight)
-                    let output = try restorer.restoreTile(input)
-                    state.add(output, at: rect)
-                } catch {
-                    state.fail(error)
-                }
-            }
-        }
-        return try state.finish()
-    }
-}
-
-/// The shared state of one frame's tile loop: the next tile to hand out, the blender and the first error.
-private final class BlendState: @unchecked Sendable {
-    // Every member is read and written under `lock` only.
-    private let lock = NSLock()
-    private var blender: TileBlender
-    private var next = 0
-    private var error: (any Error)?
-
-    init(blender: TileBlender) { self.blender = blender }
-
-    /// The next tile index, or nil when all are handed out or a tile failed (stop early, report the error).
-    func nextTile(of count: Int) -> Int? {
-        lock.withLock {
-            guard error == nil, next < count else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
-
-    func add(_ tile: RGBImage, at rect: TileRect) {
-        lock.withLock { blender.add(tile, at: rect) }
-    }
-
-    func fail(_ error: any Error) {
-        lock.withLock { if self.error == nil { self.error = error } }
-    }
-
-    func finish() throws -> RGBImage {
-        try lock.withLock {
-            if let error { throw error }
-            return blender.finish()
-        }
+        try scheduler.run(TileJob(image: image, tiler: tiler(width: image.width, height: image.height),
+                                  restorer: restorer))
     }
 }

@@ -79,7 +79,7 @@ struct RestoreCommandTests {
         #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.codec == "ffv1")
         // --verbose reports the BLAS kernel, the thread plan, and tiles with their overlap cost.
         #expect(result.stderr.contains("OpenBLAS kernel"))
-        #expect(result.stderr.contains("frame(s) per stage at once × 1/1 tile worker(s) per frame"))
+        #expect(result.stderr.contains("1/1 tile worker(s) per stage shared by 2 frame(s) in flight"))
         #expect(result.stderr.contains("stage 1: 4 tiles of 64×64 (fitted from 64, overlap 8) per 96×80 frame"))
         #expect(result.stderr.contains("overlap cost"))
     }
@@ -89,14 +89,14 @@ struct RestoreCommandTests {
         var clip = SyntheticClip()
         (clip.width, clip.height, clip.frames) = (160, 64, 7)
         try clip.write(to: dir.path("in.mkv"))
-        // Three 64² tiles per frame: on two threads the plan restores two frames at once, one tile each.
+        // Three 64² tiles per frame: on two threads two tile workers share two frames in flight.
         var outputs: [[RGBImage]] = []
         for threads in ["1", "2"] {
             let result = try CommandRunner.run(
                 ["deblur", "in.mkv", "-o", "out\(threads).mkv", "--model", tinyCheckpoint, "--tile", "64", "--overlap", "8",
                  "--codec", "ffv1", "--threads", threads, "--verbose"], in: dir.url)
             #expect(result.status == 0, "\(result.stderr)")
-            if threads == "2" { #expect(result.stderr.contains("2 frame(s) per stage at once × 1 tile worker(s)")) }
+            if threads == "2" { #expect(result.stderr.contains("2 tile worker(s) per stage shared by 2 frame(s) in flight")) }
             outputs.append(try DecodedClip(dir.path("out\(threads).mkv")).images)
         }
         #expect(outputs[0].count == 7 && outputs[1].count == 7)

@@ -99,4 +99,40 @@ final class InFlightCounter: TileRestorer, @unchecked Sendable {
         #expect(counter.most <= workers)
         #expect(out.pixels.count == image.pixels.count)
     }
+
+    @Test func aLoneFrameGetsEveryWorker() throws {
+        let counter = InFlightCounter()
+        let stage = TiledStage(name: "count", restorer: counter, tile: 64, overlap: 8, workers: 3)
+        let image = RGBImage(width: 640, height: 360, pixels: [Float](repeating: 0.5, count: 3 * 640 * 360))
+        _ = try stage.restore(image)
+        #expect(counter.most == 3, "at most \(counter.most) of 3 workers busy on one frame")
+    }
+
+    @Test func framesRestoredAtOnceShareTheWorkersAndKeepTheirOwnPixels() throws {
+        let counter = InFlightCounter()
+        let stage = TiledStage(name: "count", restorer: counter, tile: 64, overlap: 8, workers: 2)
+        let frames = (0..<4).map { i in
+            RGBImage(width: 200, height: 120, pixels: [Float](repeating: Float(i) / 4, count: 3 * 200 * 120))
+        }
+        let results = FrameResults(count: frames.count)
+        DispatchQueue.concurrentPerform(iterations: frames.count) { i in
+            results.set(i, Result { try stage.restore(frames[i]) })
+        }
+        for (i, frame) in frames.enumerated() {
+            let out = try results.get(i)
+            #expect(out.pixels == frame.pixels, "frame \(i) came back with another frame's tiles")
+        }
+        #expect(counter.most <= 2 && counter.total == 4 * stage.tiler(width: 200, height: 120).tileCount)
+    }
+}
+
+/// Results written by concurrent iterations, one slot each.
+final class FrameResults: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var slots: [Result<RGBImage, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ result: Result<RGBImage, any Error>) { lock.withLock { slots[i] = result } }
+    func get(_ i: Int) throws -> RGBImage { try lock.withLock { slots[i] }!.get() }
 }
