@@ -14,6 +14,16 @@ public enum Activation: Equatable, Sendable {
     /// `1 / (1 + exp(-x))`.
     case sigmoid
 
+    /// The negative slope the narrow convolution kernel applies for this activation (1: none), or nil where it
+    /// has none: it computes leaky ReLU as `max(x, slope·x)`, which equals this one only for slopes in [0, 1].
+    var narrowConvSlope: Float? {
+        switch self {
+        case .identity: 1
+        case .leakyReLU(let slope) where (0...1).contains(slope): slope
+        default: nil
+        }
+    }
+
     @inline(__always)
     func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
         switch self {

@@ -29,9 +29,10 @@ extension Tensor {
         precondition(inputs.count == 1, "Only 1×1 convolutions take several inputs")
         return OpProfiler.measure(.gemm, "conv \(kh)×\(kw)/\(stride) \(kernel.shape[2])→\(kernel.shape[3]) "
                                   + "(\(inputs[0].count / kernel.shape[2]) px)") {
-            if kh == 3, kw == 3, stride == 1, activation == .identity, residuals.count <= 1, ThinDense.isUsed,
-               kernel.shape[2] <= Int(MV_NARROW_CONV_MAX_INPUTS), kernel.shape[3] <= Int(MV_NARROW_CONV_MAX_OUTPUTS) {
-                return inputs[0].convNarrow(kernel: kernel, bias: bias, residual: residuals.first)
+            if kh == 3, kw == 3, stride == 1, let slope = activation.narrowConvSlope, residuals.count <= 1,
+               ThinDense.isUsed, kernel.shape[2] <= Int(MV_NARROW_CONV_MAX_INPUTS),
+               [1, 2, 3, 4, 8].contains(kernel.shape[3]) {
+                return inputs[0].convNarrow(kernel: kernel, bias: bias, negativeSlope: slope, residual: residuals.first)
             }
             if MatrixBackend.current == .oneDNN, let onednn = OneDNN.shared,
                let out = inputs[0].convOneDNN(onednn, kernel: kernel, bias: bias, stride: stride,
@@ -43,10 +44,11 @@ extension Tensor {
         }
     }
 
-    /// A 3×3 convolution to at most four channels (MAXIM's output convolutions, 12 → 3) with pixels in the vector
-    /// lanes (`mv_conv3x3_narrow`): oneDNN keeps output channels in the lanes and ran 12 → 3 at ~28 GFLOP/s,
-    /// 1.5 ms per 256² tile. Bands of 32 output rows, each with its planar copy of 34 input rows in scratch.
-    func convNarrow(kernel: Tensor, bias: Tensor?, residual: Tensor?) -> Tensor {
+    /// A 3×3 convolution to at most four channels (MAXIM's output convolutions, 12 → 3), or to eight (a features-8
+    /// model's), with pixels in the vector lanes (`mv_conv3x3_narrow`): oneDNN keeps output channels in the lanes
+    /// and ran 12 → 3 at ~28 GFLOP/s (1.5 ms per 256² tile), 8 → 8 at ~70. Bands of 32 output rows, each with its
+    /// planar copy of 34 input rows in scratch.
+    func convNarrow(kernel: Tensor, bias: Tensor?, negativeSlope: Float, residual: Tensor?) -> Tensor {
         let g = convGeometry(kernel: kernel, bias: bias, stride: 1)
         let (n, h, w, cin, cout) = (g.n, g.h, g.w, g.cin, g.cout)
         let out = Tensor(uninitializedShape: [n, h, w, cout])
@@ -60,7 +62,7 @@ extension Tensor {
             let b = job / bands, y0 = (job % bands) * rowsPerBand
             let scratch = allocateScratch(mv_conv3x3_narrow_scratch(rowsPerBand, w, Int32(cin)))
             defer { freeScratch(scratch) }
-            mv_conv3x3_narrow(x + b * h * w * cin, h, w, Int32(cin), k, bp, Int32(cout),
+            mv_conv3x3_narrow(x + b * h * w * cin, h, w, Int32(cin), k, bp, Int32(cout), negativeSlope,
                               rp.map { $0 + b * h * w * cout }, y0, min(h, y0 + rowsPerBand), scratch,
                               o + b * h * w * cout)
         }

@@ -77,19 +77,24 @@ import Testing
         }
     }
 
-    /// The pixels-in-lanes 3×3 convolution to ≤ 4 channels (MAXIM's output convolutions) against the library path:
-    /// widths with whole blocks of 64 pixels, single vectors and a partial one (83 = 64 + 16 + 3), heights past one
-    /// band of 32 rows (37), two images, with and without bias and residual, 3 to 64 input channels.
+    /// The pixels-in-lanes 3×3 convolution to ≤ 4 channels (MAXIM's output convolutions) or 8 (a features-8 model's)
+    /// against the library path: widths with whole blocks (64 pixels for ≤ 4 outputs, 32 for 8), single vectors and a
+    /// partial one (83 = 64 + 16 + 3), heights past one band of 32 rows (37), two images, with and without bias,
+    /// residual and leaky ReLU (RCAB's, slope 0.2), 3 to 64 input channels.
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
-          arguments: [([2, 37, 83, 12], 3, true), ([1, 5, 16, 3], 4, false), ([1, 70, 20, 64], 1, true),
-                      ([1, 9, 130, 20], 2, false)])
-    func narrowConvWithPixelsInLanesMatchesTheLibraryPath(shape: [Int], outputs: Int, biasAndResidual: Bool) {
+          arguments: [([2, 37, 83, 12], 3, true, false), ([1, 5, 16, 3], 4, false, true), ([1, 70, 20, 64], 1, true, true),
+                      ([1, 9, 130, 20], 2, false, false), ([2, 37, 83, 8], 8, true, true), ([1, 5, 16, 3], 8, false, false),
+                      ([1, 33, 35, 16], 8, true, false), ([1, 4, 7, 8], 8, false, true)])
+    func narrowConvWithPixelsInLanesMatchesTheLibraryPath(shape: [Int], outputs: Int, biasAndResidual: Bool, leaky: Bool) {
         let x = pseudoRandom(shape, seed: 50)
         let k = pseudoRandom([3, 3, shape[3], outputs], seed: 51)
         let bias = biasAndResidual ? pseudoRandom([outputs], seed: 52) : nil
         let residuals = biasAndResidual ? [pseudoRandom([shape[0], shape[1], shape[2], outputs], seed: 53)] : []
-        let narrow = x.conv2d(kernel: k, bias: bias, residuals: residuals)
-        let library = ThinDense.$bypassed.withValue(true) { x.conv2d(kernel: k, bias: bias, residuals: residuals) }
+        let activation: Activation = leaky ? .leakyReLU(0.2) : .identity
+        let narrow = x.conv2d(kernel: k, bias: bias, activation: activation, residuals: residuals)
+        let library = ThinDense.$bypassed.withValue(true) {
+            x.conv2d(kernel: k, bias: bias, activation: activation, residuals: residuals)
+        }
         #expect(narrow.shape == [shape[0], shape[1], shape[2], outputs])
         expectClose(narrow, library, rtol: 1e-5, atol: 1e-5)
     }

@@ -88,23 +88,23 @@ void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_cou
                         int other_count, int k, const float *bias, const float *gate, long gate_stride,
                         const mv_scatter_projection *projection, float *out);
 
-/// The widest input and output of `mv_conv3x3_narrow`.
+/// The widest input of `mv_conv3x3_narrow`; its outputs are 1 to 4 channels, or 8.
 #define MV_NARROW_CONV_MAX_INPUTS 64
-#define MV_NARROW_CONV_MAX_OUTPUTS 4
 
 /// Floats of scratch `mv_conv3x3_narrow` needs for a band of `rows` output rows of an image `width` pixels wide.
 long mv_conv3x3_narrow_scratch(long rows, long width, int inputs);
 
-/// A 3×3 convolution, stride 1, zero padding 1 ('SAME'), to few output channels (a MAXIM output convolution: 12 → 3),
-/// with pixels in the vector lanes: output rows `y0 ..< y1` of `out` (NHWC, `outputs` ≤ MV_NARROW_CONV_MAX_OUTPUTS
-/// channels) from the NHWC `image` (`height` × `width`, `inputs` ≤ MV_NARROW_CONV_MAX_INPUTS channels), plus `bias`
-/// and `residual` (NHWC like `out`) where set. The band's input rows are first turned planar (one zero-bordered row
-/// per channel, in `scratch`), then each output vector of 16 pixels is a sum of shifted row vectors times broadcast
-/// weights: with channels in the lanes, 3 outputs would use 3 of 16 lanes. Sums run over (dy, dx, input) in that
-/// order after the bias, then the residual.
+/// A 3×3 convolution, stride 1, zero padding 1 ('SAME'), to few output channels (a MAXIM output convolution: 12 → 3;
+/// a features-8 model's convolutions: 8 → 8), with pixels in the vector lanes: output rows `y0 ..< y1` of `out`
+/// (NHWC, `outputs` 1 to 4 or 8 channels) from the NHWC `image` (`height` × `width`, `inputs` ≤
+/// MV_NARROW_CONV_MAX_INPUTS channels), plus `bias`, then leaky ReLU with `negative_slope` in [0, 1] (1: none), then
+/// `residual` (NHWC like `out`) where set. The band's input rows are first turned planar (one zero-bordered row per
+/// channel, in `scratch`), then each output vector of 16 pixels is a sum of shifted row vectors times broadcast
+/// weights: with channels in the lanes, 3 outputs would use 3 of 16 lanes, 8 outputs 8. Sums run over
+/// (dy, dx, input) in that order after the bias.
 void mv_conv3x3_narrow(const float *image, long height, long width, int inputs, const float *kernel,
-                       const float *bias, int outputs, const float *residual, long y0, long y1, float *scratch,
-                       float *out);
+                       const float *bias, int outputs, float negative_slope, const float *residual, long y0, long y1,
+                       float *scratch, float *out);
 
 /// A resize's vertical pass for one output row from `count` consecutive input rows, the first at `first_row`, the
 /// next `row_stride` floats on: `out[i] = Σ_t weights[t] · first_row[t·row_stride + i]` for `i < length`, starting
