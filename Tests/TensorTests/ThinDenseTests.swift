@@ -38,6 +38,10 @@ struct ThinDenseTests {
         Case(rows: 19, widths: [3, 9, 5], outputs: 7, gelu: true, residuals: 2),          // GELU, then residuals
         Case(rows: 5, widths: [3], outputs: 3, prologue: .layerNorm),
         Case(rows: 24, widths: [16], outputs: 16, prologue: .layerNorm, bias: false),
+        // LayerNorm of ≤ 8 channels, two rows per vector: a features-8 MAB's input projection, odd rows, strided rows.
+        Case(rows: 2731, widths: [8], outputs: 16, prologue: .layerNorm, gelu: true),
+        Case(rows: 39, widths: [8], outputs: 8, prologue: .layerNorm, pad: 8),
+        Case(rows: 13, widths: [5], outputs: 9, prologue: .layerNorm, residuals: 1, pad: 3),
     ]
 
     @Test(arguments: cases)
@@ -119,11 +123,11 @@ struct ThinDenseTests {
         }
     }
 
-    /// LayerNorm of rows up to 64 channels (the gMLP halves: 6, 12 and 24 channels; 3, 40 and 64 at the edges of
-    /// whole and partial vectors) through the kernel and through the Swift loop, with row counts that leave a partial
+    /// LayerNorm of rows up to 64 channels (the gMLP halves: 6, 8, 12 and 24 channels; 1, 3, 40 and 64 at the edges
+    /// of whole and partial vectors and of the two-rows-per-vector path for ≤ 8) through the kernel and through the Swift loop, with row counts that leave a partial
     /// eight-row batch and rows read from a wider tensor (a channel slice), in place too, as the spatial gMLP
     /// normalises its gathered block.
-    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [3, 6, 12, 16, 24, 40, 64])
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [1, 3, 6, 8, 12, 16, 24, 40, 64])
     func layerNormOfThinRowsAgreesWithTheSwiftLoop(channels: Int) {
         let rows = 37, stride = channels + 5
         let x = pseudoRandom([rows, stride], seed: UInt64(60 + channels))
