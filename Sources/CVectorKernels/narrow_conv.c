@@ -11,16 +11,14 @@ long mv_conv3x3_narrow_scratch(long rows, long width, int inputs) {
     return (rows + 2) * inputs * narrow_plane_width(width) + 16;
 }
 
-/// Output pixels `x ..< x + 16·X` of row `y` (planar rows `p0` = input row y − 1, one channel after another), X
-/// vectors per output channel: each (dy, dx, channel) loads X shifted vectors and multiplies them by `outputs`
-/// broadcast weights, so X·O independent accumulators hide the multiply-add latency.
 /// Leaky ReLU as `max(v, slope·v)` (the same values as `v ≥ 0 ? v : slope·v` for 0 ≤ slope ≤ 1); slope 1 is the
 /// identity and costs nothing.
 KERNEL INLINE __m512 leaky(__m512 v, float slope) {
     return slope == 1.0f ? v : _mm512_max_ps(v, _mm512_mul_ps(v, _mm512_set1_ps(slope)));
 }
 
-/// The sum of input channel `c` at tap (dy, dx) of X shifted vectors times O broadcast weights into `acc`.
+/// Every tap (dy, dx) and input channel `c`: X shifted vectors of the planar rows times O broadcast weights, into
+/// the accumulators `ACC[o][v]` (reads the enclosing block's `p0`, `plane`, `inputs`, `kernel` and `x`).
 #define NARROW_TAPS(ACC, X, O)                                                                                   \
     for (int dy = 0; dy < 3; dy++)                                                                               \
         for (int dx = 0; dx < 3; dx++)                                                                           \
@@ -35,6 +33,9 @@ KERNEL INLINE __m512 leaky(__m512 v, float slope) {
                 }                                                                                                \
             }
 
+/// Output pixels `x ..< x + 16·X` of row `y` (planar rows `p0` = input row y − 1, one channel after another), X
+/// vectors per output channel: each (dy, dx, channel) loads X shifted vectors and multiplies them by O
+/// broadcast weights, so X·O independent accumulators hide the multiply-add latency.
 KERNEL INLINE void narrow_conv_block(const float *p0, long plane, int inputs, const float *kernel, const float *bias,
                                      float slope, const float *residual, float *out, long y, long width, long x,
                                      __mmask16 last, const int X, const int O) {
