@@ -246,12 +246,14 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inpu
             for (int r = 0; r < R; r++)
                 for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_load_ps(bias + v * 16));
     }
-    const int residuals = p->gelu ? 0 : p->residual_count;
+    // Rows of whole vectors take their GELU here, on the registers; a partial last vector waits for `finish_rows`.
+    const int gelu_here = p->gelu && tail == 0xFFFF;
+    const int residuals = p->gelu && !gelu_here ? 0 : p->residual_count;
     for (int r = 0; r < R; r++) {
         float *out = p->out + (row + r) * (long)p->n;
         for (int v = 0; v < NV; v++) {
             __mmask16 m = v == NV - 1 ? tail : 0xFFFF;
-            __m512 y = acc[r][v];
+            __m512 y = gelu_here ? gelu_ps(acc[r][v]) : acc[r][v];
             for (int i = 0; i < residuals; i++)
                 y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, p->residuals[i] + (row + r) * p->residual_strides[i] + v * 16));
             _mm512_mask_storeu_ps(out + v * 16, m, y);
@@ -260,9 +262,10 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inpu
 }
 
 /// GELU over rows `row ..< row + count` of the (dense) output in whole vectors — a 24-channel row would otherwise
-/// spend a full GELU on its 8-lane tail — then the residuals, which must come after the activation.
+/// spend a full GELU on its 8-lane tail — then the residuals, which must come after the activation. Rows of whole
+/// vectors had both in `rows_block`.
 KERNEL INLINE void finish_rows(const mv_thin_dense_problem *p, long row, long count) {
-    if (!p->gelu) return;
+    if (!p->gelu || p->n % 16 == 0) return;
     float *out = p->out + row * (long)p->n;
     const long total = count * p->n;
     for (long i = 0; i < total; i += 16) {
