@@ -19,13 +19,15 @@ extension RGBImage {
         let (n, h, w, c) = tensor.nhwc
         precondition(n == 1 && c == 3, "expected an NHWC tensor [1, H, W, 3], got \(tensor.shape)")
         let plane = h * w
-        var pixels = [Float](repeating: 0, count: 3 * plane)
-        tensor.withUnsafeBufferPointer { src in
-            for p in 0..<plane {
-                pixels[p] = src[3 * p]
-                pixels[plane + p] = src[3 * p + 1]
-                pixels[2 * plane + p] = src[3 * p + 2]
+        let pixels = [Float](unsafeUninitializedCapacity: 3 * plane) { dst, count in
+            tensor.withUnsafeBufferPointer { src in
+                for p in 0..<plane {
+                    dst[p] = src[3 * p]
+                    dst[plane + p] = src[3 * p + 1]
+                    dst[2 * plane + p] = src[3 * p + 2]
+                }
             }
+            count = 3 * plane
         }
         self.init(width: w, height: h, pixels: pixels)
     }

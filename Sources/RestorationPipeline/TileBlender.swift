@@ -29,19 +29,25 @@ public struct TileBlender {
     public static func extract(_ rect: TileRect, from image: RGBImage, width: Int, height: Int) -> RGBImage {
         let xs = (0..<width).map { reflect(rect.x + $0, image.width) }
         let ys = (0..<height).map { reflect(rect.y + $0, image.height) }
-        var out = [Float](repeating: 0, count: 3 * width * height)
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        // A tile inside the frame's width reads each row as one run (most tiles of a video frame).
+        let contiguous = rect.x >= 0 && rect.x + width <= image.width
+        let out = [Float](unsafeUninitializedCapacity: 3 * width * height) { dst, count in
+            image.pixels.withUnsafeBufferPointer { src in
                 for c in 0..<3 {
                     let srcPlane = c * image.width * image.height
                     let dstPlane = c * width * height
                     for (v, y) in ys.enumerated() {
                         let srcRow = srcPlane + y * image.width
                         let dstRow = dstPlane + v * width
-                        for (u, x) in xs.enumerated() { dst[dstRow + u] = src[srcRow + x] }
+                        if contiguous {
+                            (dst.baseAddress! + dstRow).initialize(from: src.baseAddress! + srcRow + rect.x, count: width)
+                        } else {
+                            for (u, x) in xs.enumerated() { (dst.baseAddress! + dstRow + u).initialize(to: src[srcRow + x]) }
+                        }
                     }
                 }
             }
+            count = 3 * width * height
         }
         return RGBImage(width: width, height: height, pixels: out)
     }
@@ -70,14 +76,16 @@ public struct TileBlender {
     /// The blended frame: `Σ w·out / Σ w` at every pixel.
     public func finish() -> RGBImage {
         let width = tiler.width, height = tiler.height
-        var out = [Float](repeating: 0, count: 3 * width * height)
-        out.withUnsafeMutableBufferPointer { dst in
+        let out = [Float](unsafeUninitializedCapacity: 3 * width * height) { dst, count in
             for c in 0..<3 {
                 for y in 0..<height {
                     let row = (c * height + y) * width
-                    for x in 0..<width { dst[row + x] = Float(sum[row + x] / (columnNorm[x] * rowNorm[y])) }
+                    for x in 0..<width {
+                        (dst.baseAddress! + row + x).initialize(to: Float(sum[row + x] / (columnNorm[x] * rowNorm[y])))
+                    }
                 }
             }
+            count = 3 * width * height
         }
         return RGBImage(width: width, height: height, pixels: out)
     }
