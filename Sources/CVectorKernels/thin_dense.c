@@ -69,6 +69,25 @@ KERNEL INLINE __m512 sum_lanes_8(const __m512 s[8]) {
     return _mm512_add_ps(t, _mm512_permute_ps(t, _MM_SHUFFLE(1, 0, 3, 2)));
 }
 
+/// Where eight rows' statistics sit in the vectors `sum_lanes_8` and `sum_pairs_4` return: row r in lane 4r for
+/// r < 4, in lane 4(r − 4) + 1 for r ≥ 4.
+static inline int statistics_lane(int r) { return r < 4 ? 4 * r : 4 * (r - 4) + 1; }
+
+/// Mean and 1/√(var + ε) of eight rows of `k` channels from their sums and sums of squares (one-pass variance, as
+/// flax, clamped at 0). The reciprocal square root is the estimate (2⁻¹⁴) refined by one Newton step,
+/// r·(1.5 − ½·v·r²), to within ~2 ulp: a square root and a division took ~30 cycles of latency per eight rows
+/// (LayerNorm of 12 channels 4.5 → 4.2 ns per row, of 48 channels 9.9 → 9.0).
+KERNEL INLINE void row_statistics(__m512 sums, __m512 squares, int k, float epsilon, __m512 *mean, __m512 *rstd) {
+    const __m512 inv = _mm512_set1_ps(1.0f / (float)k);
+    *mean = _mm512_mul_ps(sums, inv);
+    __m512 variance = _mm512_sub_ps(_mm512_mul_ps(squares, inv), _mm512_mul_ps(*mean, *mean));
+    variance = _mm512_max_ps(variance, _mm512_setzero_ps());
+    const __m512 shifted = _mm512_add_ps(variance, _mm512_set1_ps(epsilon));
+    const __m512 r = _mm512_rsqrt14_ps(shifted);
+    *rstd = _mm512_mul_ps(r, _mm512_fnmadd_ps(_mm512_mul_ps(_mm512_mul_ps(shifted, _mm512_set1_ps(0.5f)), r), r,
+                                              _mm512_set1_ps(1.5f)));
+}
+
 /// A LayerNorm's rows are at most this many vectors wide.
 #define LN_MAX_NV (MV_THIN_ROW_MAX_CHANNELS / 16)
 
@@ -87,19 +106,10 @@ KERNEL INLINE void layer_norm_8(__m512 v[8][LN_MAX_NV], const int nv, int k, con
             squares[r] = _mm512_fmadd_ps(v[r][c], v[r][c], squares[r]);
         }
     }
-    const __m512 inv = _mm512_set1_ps(1.0f / (float)k);
-    __m512 mean = _mm512_mul_ps(sum_lanes_8(sums), inv);
-    __m512 variance = _mm512_sub_ps(_mm512_mul_ps(sum_lanes_8(squares), inv), _mm512_mul_ps(mean, mean));
-    variance = _mm512_max_ps(variance, _mm512_setzero_ps());
-    // 1/√(var + ε) as the reciprocal square root estimate (2⁻¹⁴) refined by one Newton step, r·(1.5 − ½·v·r²),
-    // to within ~2 ulp: a square root and a division took ~30 cycles of latency per eight rows (LayerNorm of 12
-    // channels 4.5 → 4.2 ns per row, of 48 channels 9.9 → 9.0).
-    const __m512 shifted = _mm512_add_ps(variance, _mm512_set1_ps(epsilon));
-    __m512 rstd = _mm512_rsqrt14_ps(shifted);
-    rstd = _mm512_mul_ps(rstd, _mm512_fnmadd_ps(_mm512_mul_ps(_mm512_mul_ps(shifted, _mm512_set1_ps(0.5f)), rstd), rstd,
-                                                _mm512_set1_ps(1.5f)));
+    __m512 mean, rstd;
+    row_statistics(sum_lanes_8(sums), sum_lanes_8(squares), k, epsilon, &mean, &rstd);
     for (int r = 0; r < 8; r++) {
-        __m512i lane = _mm512_set1_epi32(r < 4 ? 4 * r : 4 * (r - 4) + 1);
+        __m512i lane = _mm512_set1_epi32(statistics_lane(r));
         __m512 m = _mm512_permutexvar_ps(lane, mean), rs = _mm512_permutexvar_ps(lane, rstd);
         for (int c = 0; c < nv; c++)  // padding: (0 − mean)·0 + 0
             v[r][c] = _mm512_fmadd_ps(_mm512_sub_ps(v[r][c], m), _mm512_mul_ps(rs, scale[c]), bias[c]);
@@ -148,7 +158,7 @@ DEFINE_NORM_ROWS(3)
 DEFINE_NORM_ROWS(4)
 
 /// The eight row sums of four vectors holding two rows each (row 2m in lanes 0-7 of `s[m]`, row 2m + 1 in lanes
-/// 8-15): row r's total in lane 4r for r < 4, row r's in lane 4(r − 4) + 1 for r ≥ 4.
+/// 8-15), in the lanes `sum_lanes_8` uses (`statistics_lane`).
 KERNEL INLINE __m512 sum_pairs_4(const __m512 s[4]) {
     // One 128-bit lane per row: rows 0-3 in u, 4-7 in w, four partial sums each.
     const __m512 u = _mm512_add_ps(_mm512_shuffle_f32x4(s[0], s[1], _MM_SHUFFLE(2, 0, 2, 0)),
@@ -177,20 +187,14 @@ KERNEL __attribute__((noinline)) static void norm_row_pairs(const float *src, co
         v[m] = x;
         squares[m] = _mm512_mul_ps(x, x);
     }
-    const __m512 inv = _mm512_set1_ps(1.0f / (float)k);
-    const __m512 mean = _mm512_mul_ps(sum_pairs_4(v), inv);
-    __m512 variance = _mm512_sub_ps(_mm512_mul_ps(sum_pairs_4(squares), inv), _mm512_mul_ps(mean, mean));
-    variance = _mm512_max_ps(variance, _mm512_setzero_ps());
-    const __m512 shifted = _mm512_add_ps(variance, _mm512_set1_ps(epsilon));
-    __m512 rstd = _mm512_rsqrt14_ps(shifted);
-    rstd = _mm512_mul_ps(rstd, _mm512_fnmadd_ps(_mm512_mul_ps(_mm512_mul_ps(shifted, _mm512_set1_ps(0.5f)), rstd), rstd,
-                                                _mm512_set1_ps(1.5f)));
+    __m512 mean, rstd;
+    row_statistics(sum_pairs_4(v), sum_pairs_4(squares), k, epsilon, &mean, &rstd);
     const __m512 sv = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(lo, scale), hi, scale - 8);
     const __m512 bv = _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(lo, bias), hi, bias - 8);
     for (int m = 0; m < 4; m++) {
-        // Lanes 0-7 take row 2m's statistics, 8-15 row 2m + 1's (where `sum_pairs_4` left them).
-        const int a = 2 * m < 4 ? 8 * m : 4 * (2 * m - 4) + 1, b = 2 * m + 1 < 4 ? 4 * (2 * m + 1) : 4 * (2 * m - 3) + 1;
-        const __m512i lane = _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(a), _mm512_set1_epi32(b));
+        // Lanes 0-7 take row 2m's statistics, 8-15 row 2m + 1's.
+        const __m512i lane = _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(statistics_lane(2 * m)),
+                                                     _mm512_set1_epi32(statistics_lane(2 * m + 1)));
         const __m512 mm = _mm512_permutexvar_ps(lane, mean), rs = _mm512_permutexvar_ps(lane, rstd);
         const __m512 y = _mm512_fmadd_ps(_mm512_sub_ps(v[m], mm), _mm512_mul_ps(rs, sv), bv);  // padding stays 0
         float *row_a = dst + 2 * m * dst_stride, *row_b = row_a + dst_stride;
@@ -219,6 +223,10 @@ KERNEL INLINE void copy_rows(const float *src, const long *offsets, long src_str
     }
 }
 
+/// Outputs of whole vectors take their GELU (and then the residuals) in `rows_block`, on the registers before the
+/// one store; a partial last vector waits for `finish_rows`, which runs GELU over the stored rows as one run.
+KERNEL INLINE int gelu_in_registers(const mv_thin_dense_problem *p) { return p->gelu && p->n % 16 == 0; }
+
 /// Rows `row ..< row + R` against the kernel rows `packed`: input i's rows are `x[i·GROUP + r]` (`widths[i]`
 /// channels; the prologue rows for a single input), its products follow the previous input's in the same R×NV
 /// accumulators (each kernel row loaded once per R rows), the bias added after the first input's products; then —
@@ -246,8 +254,7 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inpu
             for (int r = 0; r < R; r++)
                 for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_load_ps(bias + v * 16));
     }
-    // Rows of whole vectors take their GELU here, on the registers; a partial last vector waits for `finish_rows`.
-    const int gelu_here = p->gelu && tail == 0xFFFF;
+    const int gelu_here = gelu_in_registers(p);
     const int residuals = p->gelu && !gelu_here ? 0 : p->residual_count;
     for (int r = 0; r < R; r++) {
         float *out = p->out + (row + r) * (long)p->n;
@@ -265,7 +272,7 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inpu
 /// spend a full GELU on its 8-lane tail — then the residuals, which must come after the activation. Rows of whole
 /// vectors had both in `rows_block`.
 KERNEL INLINE void finish_rows(const mv_thin_dense_problem *p, long row, long count) {
-    if (!p->gelu || p->n % 16 == 0) return;
+    if (!p->gelu || gelu_in_registers(p)) return;
     float *out = p->out + row * (long)p->n;
     const long total = count * p->n;
     for (long i = 0; i < total; i += 16) {

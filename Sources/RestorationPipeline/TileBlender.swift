@@ -27,10 +27,11 @@ public struct TileBlender {
     /// The `width × height` input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back
     /// into it like numpy's 'reflect' padding.
     public static func extract(_ rect: TileRect, from image: RGBImage, width: Int, height: Int) -> RGBImage {
-        let xs = (0..<width).map { reflect(rect.x + $0, image.width) }
         let ys = (0..<height).map { reflect(rect.y + $0, image.height) }
-        // A tile inside the frame's width reads each row as one run (most tiles of a video frame).
+        // A tile inside the frame's width reads each row as one run (most tiles of a video frame); only the others
+        // need the reflected column indices.
         let contiguous = rect.x >= 0 && rect.x + width <= image.width
+        let xs = contiguous ? [] : (0..<width).map { reflect(rect.x + $0, image.width) }
         let out = [Float](unsafeUninitializedCapacity: 3 * width * height) { dst, count in
             image.pixels.withUnsafeBufferPointer { src in
                 for c in 0..<3 {
