@@ -49,7 +49,7 @@ KERNEL INLINE void scatter_pixel(const float *mixed, const long *mix_offsets, co
 KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, const long *row_index, const __m512 *b,
                                             int k, const float *gate, long gate_stride, const mv_scatter_projection *pr,
                                             const float *packed, const __m512 *out_bias, float *g, float *out,
-                                            const int R, const int NVK, const int NV) {
+                                            const int n, const int pw, const int R, const int NVK, const int NV) {
     for (int r = 0; r < R; r++) {
         const float *row = mixed + row_index[r] * k, *gate_row = gate ? gate + q[r] * gate_stride : NULL;
         for (int c = 0; c < NVK; c++)
@@ -58,7 +58,6 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
     __m512 acc[4][4];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
-    const int pw = pr->prefix ? pr->prefix_width : 0;
     if (pw) {  // the prefix's products, then the bias, as the dense kernel's first input
         for (int j = 0; j < pw; j++) {
             __m512 w[4];
@@ -80,7 +79,6 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(xj, w[v], acc[r][v]);
         }
     }
-    const int n = pr->n;
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) {
             __mmask16 valid = mask_of(n - 16 * v);
@@ -105,10 +103,10 @@ static inline int mix_index_inside(const long *mix_offsets, int mix_count) {
 KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets, int mix_count,
                                      const long *other_offsets, int other_count, int k, const float *bias,
                                      const float *gate, long gate_stride, const mv_scatter_projection *pr, float *out,
-                                     const int NVK, const int NV) {
+                                     const int n, const int pw, const int NVK, const int NV) {
     float packed[2 * MV_THIN_ROW_MAX_CHANNELS * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
     float g[4 * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
-    const int n = pr->n, rows = (pr->prefix ? pr->prefix_width : 0) + k;
+    const int rows = pw + k;
     for (int j = 0; j < rows; j++) {
         memcpy(packed + j * NV * 16, pr->kernel + j * n, sizeof(float) * n);
         memset(packed + j * NV * 16 + n, 0, sizeof(float) * (NV * 16 - n));
@@ -131,12 +129,12 @@ KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets
                 b[r] = _mm512_set1_ps(bias ? bias[m] : 0.0f);
             }
             if (count == 4)
-                scatter_pixels_projected(mixed, q, row_index, b, k, gate, gate_stride, pr, packed, out_bias, g, out, 4,
-                                         NVK, NV);
+                scatter_pixels_projected(mixed, q, row_index, b, k, gate, gate_stride, pr, packed, out_bias, g, out, n,
+                                         pw, 4, NVK, NV);
             else
                 for (int r = 0; r < count; r++)
                     scatter_pixels_projected(mixed, q + r, row_index + r, b + r, k, gate, gate_stride, pr, packed,
-                                             out_bias, g, out, 1, NVK, NV);
+                                             out_bias, g, out, n, pw, 1, NVK, NV);
         }
 }
 
@@ -146,12 +144,25 @@ KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets
         int k, const float *bias, const float *gate, long gate_stride, const mv_scatter_projection *pr,          \
         float *out) {                                                                                            \
         scatter_projected(mixed, mix_offsets, mix_count, other_offsets, other_count, k, bias, gate, gate_stride, \
-                          pr, out, NVK, NV);                                                                     \
+                          pr, out, pr->n, pr->prefix ? pr->prefix_width : 0, NVK, NV);                           \
     }
 DEFINE_SCATTER_PROJECTED(1, 1)
 DEFINE_SCATTER_PROJECTED(2, 2)
 DEFINE_SCATTER_PROJECTED(3, 3)
 DEFINE_SCATTER_PROJECTED(4, 4)
+
+/// The 8-channel gMLP and cross-gating projections (a features-8 model's full-resolution layers) with the channel
+/// counts as constants, so the products unroll and the masks are fixed: 7.3–8.3 → 5.8–6.7 ns per pixel of a 448×256
+/// tile. The same for 12, 16 and 24 channels measured no change.
+#define DEFINE_SCATTER_PROJECTED_8(PW)                                                                           \
+    KERNEL __attribute__((noinline)) static void scatter_projected_8_##PW(                                       \
+        const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets, int other_count,  \
+        const float *bias, const float *gate, long gate_stride, const mv_scatter_projection *pr, float *out) {   \
+        scatter_projected(mixed, mix_offsets, mix_count, other_offsets, other_count, 8, bias, gate, gate_stride, \
+                          pr, out, 8, PW, 1, 1);                                                                 \
+    }
+DEFINE_SCATTER_PROJECTED_8(0)
+DEFINE_SCATTER_PROJECTED_8(8)
 
 KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
                                int other_count, int k, const float *bias, const float *gate, long gate_stride,
@@ -159,7 +170,16 @@ KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int 
     if (projection) {
         // gMLP layers keep their width (k = n); other shapes take the wider side's loops.
         const int nvk = (k + 15) / 16, nv = (projection->n + 15) / 16;
-        const int w = nvk > nv ? nvk : nv;
+        const int w = nvk > nv ? nvk : nv, pw = projection->prefix ? projection->prefix_width : 0;
+        if (k == 8 && projection->n == 8 && (pw == 0 || pw == 8)) {
+            if (pw)
+                scatter_projected_8_8(mixed, mix_offsets, mix_count, other_offsets, other_count, bias, gate,
+                                      gate_stride, projection, out);
+            else
+                scatter_projected_8_0(mixed, mix_offsets, mix_count, other_offsets, other_count, bias, gate,
+                                      gate_stride, projection, out);
+            return;
+        }
 #define SCATTER_PROJECTED(NVK, NV)                                                                               \
     scatter_projected_##NVK##_##NV(mixed, mix_offsets, mix_count, other_offsets, other_count, k, bias, gate,     \
                                    gate_stride, projection, out)

@@ -77,9 +77,11 @@ import Testing
     /// the same bits where both run on the thin kernel (same sums in the same order), float rounding against the
     /// library path; the residual a channel slice of a wider tensor, as the MAB hands over its halves. The scatter
     /// projects four pixels at a time: 12×24 images with 3×3 blocks (9 pixels) or a 4×4 grid (cells of 18) leave
-    /// partial groups. 80 channels do not fit the fused scatter and take the two passes.
+    /// partial groups. 80 channels do not fit the fused scatter and take the two passes; 8 channels take its
+    /// variant with constant counts.
     @Test(arguments: [(true, 12, 16), (false, 12, 16), (true, 20, 16), (false, 24, 16), (true, 48, 16), (false, 80, 16),
-                      (true, 12, 12), (false, 12, 12), (false, 40, 12)])
+                      (true, 12, 12), (false, 12, 12), (false, 40, 12), (true, 8, 16), (false, 8, 16), (true, 8, 12),
+                      (false, 8, 12)])
     func projectionInsideTheScatterMatchesMixThenDense(grid: Bool, channels: Int, height: Int) {
         let width = 24
         let x = pseudoRandom([2, height, width, 2 * channels], seed: grid ? 30 : 31)
@@ -112,8 +114,9 @@ import Testing
     /// A cross-gating block's `out_project` over both of its mixes, applied inside the second mix's scatter with the
     /// first mix read per pixel (the prefix), gives what the dense layer over both mixed tensors gives: the same bits
     /// on the thin kernel (prefix products, bias, then the row's products — the dense kernel's order for two
-    /// inputs), float rounding against the library path.
-    @Test(arguments: [(true, 12, 16), (false, 12, 16), (false, 24, 16), (true, 12, 12), (false, 20, 12)])
+    /// inputs), float rounding against the library path. 8 channels take the variant with constant counts.
+    @Test(arguments: [(true, 12, 16), (false, 12, 16), (false, 24, 16), (true, 12, 12), (false, 20, 12), (true, 8, 16),
+                      (false, 8, 12)])
     func projectionWithAPrefixMatchesTheDenseOverBothMixes(grid: Bool, channels: Int, height: Int) {
         let x = pseudoRandom([2, height, 24, 2 * channels], seed: grid ? 40 : 41)
         let side = height == 16 ? 4 : (grid ? 4 : 3)
