@@ -21,8 +21,8 @@ struct Bench: ParsableCommand {
     var size = 256
 
     @Option(help: """
-        Input width, where it differs from --size (a multiple of 64): e.g. 448 for the 448×256 tiles that cover a \
-        720p frame.
+        Input width, where it differs from --size (a multiple of 64): e.g. 320 for the deblurrer's 320×256 tiles \
+        of a 720p frame.
         """)
     var width: Int?
 

@@ -58,7 +58,7 @@ struct PipelineJob {
             logger.info("stage \(index) (\(spec.model)): \(model.configuration)")
             if let tiler = tilers[index] {
                 logger.info(
-                    "stage \(index): \(tiler.tileCount) tiles of \(tiler.tileWidth)×\(tiler.tileHeight) (\(spec.tileShape) from \(spec.tile), overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
+                    "stage \(index): \(tiler.tileCount) tiles of \(tiler.shapeDescription) (\(spec.tileShape) from \(spec.tile), overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
             }
             stages.append(MaximStage(name: spec.model.description, model: model, tile: spec.tile, overlap: spec.overlap,
                                      sizing: sizings[index], workers: plan.tileWorkers[index]))

@@ -110,9 +110,10 @@ public struct StageSpec: Codable, Equatable, Sendable {
 
 /// A stage's tile shape per frame.
 ///
-/// `fitted` lets each axis's tile length grow from `tile` to at most `2·tile` (in the model's size multiple) where
-/// that covers the frame with fewer pixels: a 1280×720 frame takes 9 tiles of 448×256 instead of 18 of 256²
-/// (−12.5 % work), 640×360 takes 3 of 256×384 instead of 6 (−25 %). `square` keeps every tile `tile × tile`.
+/// `fitted` picks each axis's tile lengths in the model's size multiple (`TileSizing.fitted`): tiles of `tile` or
+/// one multiple more where those cover the axis, else one length up to `2·tile` that covers it with the fewest
+/// pixels. With the shipped models a 1280×720 frame takes 15 tiles of 288 (or 320) and 256 by 256 instead of 18 of
+/// 256² (−12.5 % work), 640×360 2 of 352×384 or 3 of 256×384 instead of 6. `square` keeps every tile `tile × tile`.
 public enum TileShape: String, Codable, CaseIterable, Sendable {
     case fitted
     case square

@@ -20,13 +20,14 @@ public struct TileBlender {
         sum = [Double](repeating: 0, count: 3 * tiler.width * tiler.height)
         columnWeights = tiler.columnWeights
         rowWeights = tiler.rowWeights
-        columnNorm = Self.norm(origins: tiler.columnOrigins, weights: columnWeights, length: tiler.width)
-        rowNorm = Self.norm(origins: tiler.rowOrigins, weights: rowWeights, length: tiler.height)
+        columnNorm = Self.norm(origins: tiler.columns.map(\.origin), weights: columnWeights, length: tiler.width)
+        rowNorm = Self.norm(origins: tiler.rows.map(\.origin), weights: rowWeights, length: tiler.height)
     }
 
-    /// The `width × height` input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back
-    /// into it like numpy's 'reflect' padding.
-    public static func extract(_ rect: TileRect, from image: RGBImage, width: Int, height: Int) -> RGBImage {
+    /// The input for `rect`; pixels beyond the frame (frames smaller than a tile) mirror back into it like numpy's
+    /// 'reflect' padding.
+    public static func extract(_ rect: TileRect, from image: RGBImage) -> RGBImage {
+        let width = rect.width, height = rect.height
         let ys = (0..<height).map { reflect(rect.y + $0, image.height) }
         // A tile inside the frame's width reads each row as one run (most tiles of a video frame); only the others
         // need the reflected column indices.
@@ -55,7 +56,7 @@ public struct TileBlender {
 
     /// Adds a restored tile, weighted; the part of the tile outside the frame is dropped.
     public mutating func add(_ restored: RGBImage, at rect: TileRect) {
-        let tileWidth = tiler.tileWidth, tileHeight = tiler.tileHeight
+        let tileWidth = rect.width, tileHeight = rect.height
         precondition(restored.width == tileWidth && restored.height == tileHeight, "restored tile must keep the tile size")
         let wx = columnWeights[rect.column], wy = rowWeights[rect.row]
         let width = tiler.width, height = tiler.height

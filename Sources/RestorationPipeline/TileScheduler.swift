@@ -90,10 +90,7 @@ final class TileJob: @unchecked Sendable {
     /// Restores tile `index` and blends it in (or records its error).
     func restore(_ index: Int) {
         let rect = tiles[index]
-        let result = Result {
-            try restorer.restoreTile(
-                TileBlender.extract(rect, from: image, width: tiler.tileWidth, height: tiler.tileHeight))
-        }
+        let result = Result { try restorer.restoreTile(TileBlender.extract(rect, from: image)) }
         condition.withLock {
             switch result {
             case .success(let output): blender.add(output, at: rect)

@@ -4,33 +4,50 @@ import Glibc
 import Darwin
 #endif
 
-/// A tile's place in the frame. All tiles of a frame have the same shape; near the right/bottom edge of a frame
-/// smaller than one tile, part of the tile lies outside the frame and is filled by reflection.
+/// A tile's place in the frame: its rectangle, and its column and row in the tiling. Near the right/bottom edge of
+/// a frame smaller than one tile, part of the tile lies outside the frame and is filled by reflection.
 public struct TileRect: Sendable, Equatable {
     public let x: Int
     public let y: Int
+    public let width: Int
+    public let height: Int
     public let column: Int
     public let row: Int
+}
+
+/// One column (or row) of tiles along its axis: where it starts and how long its tiles are.
+public struct TileSpan: Sendable, Equatable {
+    public let origin: Int
+    public let length: Int
+
+    public init(origin: Int, length: Int) {
+        self.origin = origin
+        self.length = length
+    }
 }
 
 /// How a stage sizes its tiles for a given frame.
 public enum TileSizing: Sendable, Equatable {
     /// Every tile `tile × tile`, whatever the frame.
     case square
-    /// Each axis gets the tile length in `tile…2·tile` (steps of `multiple`, the model's size multiple) that
-    /// covers it with the fewest processed pixels; ties go to the shorter length, the one nearer the trained
-    /// size. A 1280-pixel axis takes 3 tiles of 448 instead of 6 of 256 (1,344 pixels instead of 1,536).
+    /// Tile lengths are multiples of `multiple` (the model's size multiple) chosen per axis: where tiles of
+    /// `tile` (the size the model was trained at) to `tile + multiple` pixels, balanced to within one multiple,
+    /// can cover the axis, those — smaller tiles keep a layer's activations nearer the core (a features-8 model
+    /// restores a 256² tile at ~0.69 µs per pixel, a 448×256 one at ~0.73); otherwise the one length in
+    /// `tile…2·tile` that covers the axis with the fewest processed pixels. A 1280-pixel axis takes 5 tiles
+    /// (288, 288, 256, 256, 256 from 256 in steps of 32: the 1,344 pixels of 3 × 448), a 720-pixel one 3 × 256,
+    /// a 640-pixel one 2 × 352, a 360-pixel one 1 × 384.
     case fitted(multiple: Int)
 }
 
 /// Where the tiles of a frame go and how much each one counts at every pixel.
 ///
 /// MAXIM's grid branch mixes across a fixed grid of the whole input, so a model's output depends on the
-/// input's size: every tile of a frame therefore has the same shape, and the last tile of a row or column is
-/// snapped to the frame edge rather than shrunk. Neighbouring tiles share `2·overlap` pixels (each tile's
-/// `overlap`-wide margin is its least reliable part), feathered with a raised-cosine ramp. Weights are
-/// separable, so the normaliser `Σ w` is the product of two per-axis sums; blending divides by it, which makes
-/// the weights a partition of unity however the snapped last tile overlaps.
+/// input's size: the tiles of a frame therefore have the trained size or a little more (`TileSizing`), and
+/// the last tile of a row or column is snapped to the frame edge rather than shrunk. Neighbouring tiles share
+/// `2·overlap` pixels (each tile's `overlap`-wide margin is its least reliable part), feathered with a
+/// raised-cosine ramp. Weights are separable, so the normaliser `Σ w` is the product of two per-axis sums;
+/// blending divides by it, which makes the weights a partition of unity however the snapped last tile overlaps.
 ///
 /// ```
 ///  frame x →  0          stride      2·stride          W-tile      W
@@ -42,14 +59,10 @@ public enum TileSizing: Sendable, Equatable {
 public struct Tiler: Sendable, Equatable {
     public let width: Int
     public let height: Int
-    /// Tile shape for this frame (both equal `tile` with `.square` sizing).
-    public let tileWidth: Int
-    public let tileHeight: Int
     public let overlap: Int
-    /// Left edges of the tile columns.
-    public let columnOrigins: [Int]
-    /// Top edges of the tile rows.
-    public let rowOrigins: [Int]
+    /// The tile columns, left to right, and the tile rows, top to bottom.
+    public let columns: [TileSpan]
+    public let rows: [TileSpan]
 
     public init(width: Int, height: Int, tile: Int, overlap: Int, sizing: TileSizing = .square) {
         precondition(width > 0 && height > 0, "frame must not be empty")
@@ -57,24 +70,30 @@ public struct Tiler: Sendable, Equatable {
         self.width = width
         self.height = height
         self.overlap = overlap
-        tileWidth = Self.tileLength(axis: width, tile: tile, overlap: overlap, sizing: sizing)
-        tileHeight = Self.tileLength(axis: height, tile: tile, overlap: overlap, sizing: sizing)
-        columnOrigins = Self.origins(length: width, tile: tileWidth, overlap: overlap)
-        rowOrigins = Self.origins(length: height, tile: tileHeight, overlap: overlap)
+        columns = Self.spans(length: width, tile: tile, overlap: overlap, sizing: sizing)
+        rows = Self.spans(length: height, tile: tile, overlap: overlap, sizing: sizing)
     }
 
     /// Every tile, row by row.
     public var tiles: [TileRect] {
-        rowOrigins.enumerated().flatMap { row, y in
-            columnOrigins.enumerated().map { column, x in TileRect(x: x, y: y, column: column, row: row) }
+        rows.enumerated().flatMap { row, r in
+            columns.enumerated().map { column, c in
+                TileRect(x: c.origin, y: r.origin, width: c.length, height: r.length, column: column, row: row)
+            }
         }
     }
 
-    public var tileCount: Int { columnOrigins.count * rowOrigins.count }
+    public var tileCount: Int { columns.count * rows.count }
+
+    /// The tile shapes of this frame, widest and tallest first, e.g. `288×256, 256×256`.
+    public var shapeDescription: String {
+        let widths = Set(columns.map(\.length)).sorted(by: >), heights = Set(rows.map(\.length)).sorted(by: >)
+        return heights.flatMap { h in widths.map { w in "\(w)×\(h)" } }.joined(separator: ", ")
+    }
 
     /// Pixels the model processes per frame pixel (≥ 1): the price of overlap and edge snapping.
     public var overlapCost: Double {
-        Double(tileCount * tileWidth * tileHeight) / Double(width * height)
+        Double(columns.map(\.length).reduce(0, +) * rows.map(\.length).reduce(0, +)) / Double(width * height)
     }
 
     /// Weights of the tile starting at `origin` along one axis of `length` pixels, `tile` values long.
@@ -94,8 +113,26 @@ public struct Tiler: Sendable, Equatable {
     }
 
     /// Weights of every column (`columnWeights`) and every row of tiles along their axis.
-    public var columnWeights: [[Float]] { columnOrigins.map { axisWeights(origin: $0, length: width, tile: tileWidth) } }
-    public var rowWeights: [[Float]] { rowOrigins.map { axisWeights(origin: $0, length: height, tile: tileHeight) } }
+    public var columnWeights: [[Float]] { columns.map { axisWeights(origin: $0.origin, length: width, tile: $0.length) } }
+    public var rowWeights: [[Float]] { rows.map { axisWeights(origin: $0.origin, length: height, tile: $0.length) } }
+
+    /// The tiles along an axis of `length` pixels.
+    static func spans(length: Int, tile: Int, overlap: Int, sizing: TileSizing) -> [TileSpan] {
+        guard case .fitted(let multiple) = sizing, multiple > 0 else {
+            return origins(length: length, tile: tile, overlap: overlap).map { TileSpan(origin: $0, length: tile) }
+        }
+        let lengths = fittedLengths(axis: length, tile: tile, overlap: overlap, multiple: multiple)
+        var spans: [TileSpan] = []
+        var origin = 0
+        for (i, l) in lengths.enumerated() {
+            // The last tile ends at the frame edge: where the lengths round past the axis, it overlaps its
+            // neighbour by more than 2·overlap.
+            let o = i == lengths.count - 1 ? max(0, length - l) : origin
+            spans.append(TileSpan(origin: o, length: l))
+            origin += l - 2 * overlap
+        }
+        return spans
+    }
 
     /// Origins along one axis: a regular stride of `tile − 2·overlap`, the last one snapped so the tile ends
     /// at the frame edge. An axis shorter than a tile gets one tile at 0 (the rest is reflect-padding).
@@ -110,15 +147,34 @@ public struct Tiler: Sendable, Equatable {
         return origins
     }
 
-    /// The tile length for an axis of `axis` pixels: `tile`, or with `.fitted` the candidate that processes the
-    /// fewest pixels along the axis (tile count × length).
-    static func tileLength(axis: Int, tile: Int, overlap: Int, sizing: TileSizing) -> Int {
-        guard case .fitted(let multiple) = sizing, multiple > 0 else { return tile }
+    /// `.fitted` tile lengths for an axis of `axis` pixels, the longer ones first. Where tiles of `tile` to
+    /// `tile + multiple` pixels (balanced to within one multiple) can cover the axis, the count of them that
+    /// processes the fewest pixels; otherwise `count` tiles of the one length in `tile…2·tile` (steps of
+    /// `multiple`) that covers the axis with the fewest pixels, ties to the shorter one. An axis no longer than
+    /// `tile` gets one tile of `tile`.
+    static func fittedLengths(axis: Int, tile: Int, overlap: Int, multiple: Int) -> [Int] {
+        guard axis > tile else { return [tile] }
+        /// `count` tiles covering the axis with neighbours sharing 2·overlap: the covered length rounded up
+        /// to whole multiples, dealt out as evenly as possible.
+        func balanced(_ count: Int) -> [Int] {
+            let needed = axis + (count - 1) * 2 * overlap
+            let units = (needed + multiple - 1) / multiple
+            return (0..<count).map { i in (units / count + (i < units % count ? 1 : 0)) * multiple }
+        }
+        var nearTrained: [Int]?
+        for count in 1... {
+            let lengths = balanced(count)
+            guard lengths.min()! >= tile else { break }
+            if lengths.max()! <= tile + multiple, lengths.reduce(0, +) < nearTrained?.reduce(0, +) ?? .max {
+                nearTrained = lengths
+            }
+        }
+        if let nearTrained { return nearTrained }
         var best = tile, bestCost = origins(length: axis, tile: tile, overlap: overlap).count * tile
         for length in stride(from: tile + multiple, through: 2 * tile, by: multiple) {
             let cost = origins(length: axis, tile: length, overlap: overlap).count * length
             if cost < bestCost { (best, bestCost) = (length, cost) }
         }
-        return best
+        return Array(repeating: best, count: origins(length: axis, tile: best, overlap: overlap).count)
     }
 }

@@ -2,8 +2,8 @@ import Testing
 @testable import MaximVideoCLI
 
 @Suite struct ThreadPlanTests {
-    /// 1280×720 at the small models' tile 256 / overlap 8, fitted tiles (448×256).
-    static let tiles720p = 9
+    /// 1280×720 at the small models' tile 256 / overlap 8, fitted tiles (5 × 3 of 288 or 320 and 256 by 256).
+    static let tiles720p = 15
 
     @Test func twoCoresShareTwoTileWorkersBetweenTwoFrames() {
         let plan = ThreadPlan(threads: 2, tilesPerFrame: [Self.tiles720p], frameBytes: 1280 * 720 * 12)

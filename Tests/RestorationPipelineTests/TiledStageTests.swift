@@ -59,7 +59,7 @@ func noiseImage(width: Int, height: Int, seed: UInt64 = 1) -> RGBImage {
 
     @Test func tileExtractionReflectsBeyondSmallFrames() {
         let image = noiseImage(width: 5, height: 3)
-        let tile = TileBlender.extract(TileRect(x: 0, y: 0, column: 0, row: 0), from: image, width: 64, height: 64)
+        let tile = TileBlender.extract(TileRect(x: 0, y: 0, width: 64, height: 64, column: 0, row: 0), from: image)
         #expect(tile.width == 64 && tile.height == 64)
         // Column 5 mirrors column 3, row 3 mirrors row 1 (numpy 'reflect').
         #expect(tile.pixels[0 * 64 + 5] == image.pixels[0 * 5 + 3])
