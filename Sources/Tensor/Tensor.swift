@@ -112,6 +112,12 @@ public struct Tensor: Sendable {
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// A tensor whose elements `body` writes, every one of them (there is no zero fill first).
+    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        self.init(uninitializedShape: shape)
+        body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    }
+
     /// Fills the tensor by calling `generator` once per element in memory order.
     public init(shape: [Int], generator: (Int) -> Float) {
         self.init(uninitializedShape: shape)
