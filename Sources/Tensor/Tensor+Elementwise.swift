@@ -108,9 +108,29 @@ extension Tensor {
                     let b = job / parts, part = job % parts
                     let sums = accumulator + job * c
                     let lo = part * pixels / parts, hi = (part + 1) * pixels / parts
-                    for q in lo..<hi {
-                        let row = x + (b * pixels + q) * c
-                        for k in 0..<c { sums[k] += Double(row[k]) }
+                    let first = x + (b * pixels + lo) * c
+                    // Eight (then four) channels at a time in vector registers, each channel summed in pixel
+                    // order as one at a time would: the same sums, without a load and store of every
+                    // channel's sum per pixel (a features-8 288×256 tile's five calls: 0.7–0.8 → 0.4–0.7 ms).
+                    var k = 0
+                    while k + 8 <= c {
+                        var sum = SIMD8<Double>()
+                        for q in 0..<(hi - lo) {
+                            sum += SIMD8<Double>(UnsafeRawPointer(first + q * c + k).loadUnaligned(as: SIMD8<Float>.self))
+                        }
+                        for j in 0..<8 { sums[k + j] = sum[j] }
+                        k += 8
+                    }
+                    while k + 4 <= c {
+                        var sum = SIMD4<Double>()
+                        for q in 0..<(hi - lo) {
+                            sum += SIMD4<Double>(UnsafeRawPointer(first + q * c + k).loadUnaligned(as: SIMD4<Float>.self))
+                        }
+                        for j in 0..<4 { sums[k + j] = sum[j] }
+                        k += 4
+                    }
+                    for q in 0..<(hi - lo) {
+                        for j in k..<c { sums[j] += Double(first[q * c + j]) }
                     }
                 }
             }

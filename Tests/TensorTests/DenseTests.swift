@@ -73,4 +73,21 @@ import Tensor
         let mean = x.spatialMean()
         #expect(abs(mean[1, 0, 0, 1] - (0..<6).map { x[1, $0 / 3, $0 % 3, 1] }.reduce(0, +) / 6) < 1e-6)
     }
+
+    /// The spatial mean sums eight, then four channels at a time in vectors and the rest one by one: every channel
+    /// of every image matches a float64 mean, with the pixels split into one part or several.
+    @Test(arguments: [8, 12, 13, 20, 3], [(24, 40), (64, 64)])
+    func spatialMeanMatchesAFloat64MeanForEveryChannel(channels: Int, size: (height: Int, width: Int)) {
+        let (h, w) = size
+        let x = pseudoRandom([2, h, w, channels], seed: 17)
+        let mean = x.spatialMean(), values = x.scalars
+        for image in 0..<2 {
+            for c in 0..<channels {
+                var sum = 0.0
+                for p in 0..<(h * w) { sum += Double(values[(image * h * w + p) * channels + c]) }
+                let expected = Float(sum / Double(h * w))
+                #expect(abs(mean[image, 0, 0, c] - expected) <= 1e-7, "image \(image), channel \(c)")
+            }
+        }
+    }
 }
