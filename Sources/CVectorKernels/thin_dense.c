@@ -227,6 +227,26 @@ KERNEL INLINE void copy_rows(const float *src, const long *offsets, long src_str
 /// one store; a partial last vector waits for `finish_rows`, which runs GELU over the stored rows as one run.
 KERNEL INLINE int gelu_in_registers(const mv_thin_dense_problem *p) { return p->gelu && p->n % 16 == 0; }
 
+/// The block's stores: GELU where it runs on the registers, then `RES` residuals, each output vector stored once.
+/// `RES`, R and NV are constants, so the loops unroll with the accumulators in registers (as a loop over the rows
+/// with a runtime count of residuals, they went through the stack: 8→16 with LayerNorm and GELU 9.9 → 9.2 ns per
+/// row, 32→64 50 → 47 ns).
+KERNEL INLINE void store_block(const mv_thin_dense_problem *p, long row, __m512 acc[8][8], __mmask16 tail,
+                               int gelu_here, const int RES, const int R, const int NV) {
+    const long n = p->n;
+    float *const out = p->out + row * n;
+    const float *residual[MV_THIN_DENSE_MAX_RESIDUALS];
+    for (int i = 0; i < RES; i++) residual[i] = p->residuals[i] + row * p->residual_strides[i];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) {
+            const __mmask16 m = v == NV - 1 ? tail : 0xFFFF;
+            __m512 y = gelu_here ? gelu_ps(acc[r][v]) : acc[r][v];
+            for (int i = 0; i < RES; i++)
+                y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, residual[i] + r * p->residual_strides[i] + v * 16));
+            _mm512_mask_storeu_ps(out + r * n + v * 16, m, y);
+        }
+}
+
 /// Rows `row ..< row + R` against the kernel rows `packed`: input i's rows are `x[i·GROUP + r]` (`widths[i]`
 /// channels; the prologue rows for a single input), its products follow the previous input's in the same R×NV
 /// accumulators (each kernel row loaded once per R rows), the bias added after the first input's products; then —
@@ -255,16 +275,12 @@ KERNEL INLINE void rows_block(const mv_thin_dense_problem *p, long row, int inpu
                 for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_load_ps(bias + v * 16));
     }
     const int gelu_here = gelu_in_registers(p);
-    const int residuals = p->gelu && !gelu_here ? 0 : p->residual_count;
-    for (int r = 0; r < R; r++) {
-        float *out = p->out + (row + r) * (long)p->n;
-        for (int v = 0; v < NV; v++) {
-            __mmask16 m = v == NV - 1 ? tail : 0xFFFF;
-            __m512 y = gelu_here ? gelu_ps(acc[r][v]) : acc[r][v];
-            for (int i = 0; i < residuals; i++)
-                y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, p->residuals[i] + (row + r) * p->residual_strides[i] + v * 16));
-            _mm512_mask_storeu_ps(out + v * 16, m, y);
-        }
+    switch (p->gelu && !gelu_here ? 0 : p->residual_count) {
+    case 0: store_block(p, row, acc, tail, gelu_here, 0, R, NV); break;
+    case 1: store_block(p, row, acc, tail, gelu_here, 1, R, NV); break;
+    case 2: store_block(p, row, acc, tail, gelu_here, 2, R, NV); break;
+    case 3: store_block(p, row, acc, tail, gelu_here, 3, R, NV); break;
+    default: store_block(p, row, acc, tail, gelu_here, 4, R, NV); break;
     }
 }
 

@@ -42,6 +42,10 @@ struct ThinDenseTests {
         Case(rows: 2731, widths: [8], outputs: 16, prologue: .layerNorm, gelu: true),
         Case(rows: 39, widths: [8], outputs: 8, prologue: .layerNorm, pad: 8),
         Case(rows: 13, widths: [5], outputs: 9, prologue: .layerNorm, residuals: 1, pad: 3),
+        // The block's stores for each count of residuals: GELU on the registers, then one; three; four.
+        Case(rows: 37, widths: [16], outputs: 32, prologue: .layerNorm, gelu: true, residuals: 1),
+        Case(rows: 23, widths: [8], outputs: 16, residuals: 3, pad: 4),
+        Case(rows: 17, widths: [12], outputs: 20, residuals: 4),
     ]
 
     @Test(arguments: cases)
