@@ -149,7 +149,7 @@ public struct Tiler: Sendable, Equatable {
 
     /// `.fitted` tile lengths for an axis of `axis` pixels, the longer ones first. Where tiles of `tile` to
     /// `tile + multiple` pixels (balanced to within one multiple) can cover the axis, the count of them that
-    /// processes the fewest pixels; otherwise `count` tiles of the one length in `tile…2·tile` (steps of
+    /// processes the fewest pixels, of equals the most (shorter) tiles; otherwise `count` tiles of the one length in `tile…2·tile` (steps of
     /// `multiple`) that covers the axis with the fewest pixels, ties to the shorter one. An axis no longer than
     /// `tile` gets one tile of `tile`.
     static func fittedLengths(axis: Int, tile: Int, overlap: Int, multiple: Int) -> [Int] {
@@ -165,7 +165,7 @@ public struct Tiler: Sendable, Equatable {
         for count in 1... {
             let lengths = balanced(count)
             guard lengths.min()! >= tile else { break }
-            if lengths.max()! <= tile + multiple, lengths.reduce(0, +) < nearTrained?.reduce(0, +) ?? .max {
+            if lengths.max()! <= tile + multiple, lengths.reduce(0, +) <= nearTrained?.reduce(0, +) ?? .max {
                 nearTrained = lengths
             }
         }

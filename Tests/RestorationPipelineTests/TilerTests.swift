@@ -88,6 +88,8 @@ import Testing
         #expect(fine.columns.map(\.length) == [352, 352] && fine.rows.map(\.length) == [384])
         let coarse = Tiler(width: 640, height: 360, tile: 256, overlap: 8, sizing: .fitted(multiple: 64))
         #expect(coarse.columns.map(\.length) == [256, 256, 256] && coarse.rows.map(\.length) == [384])
+        // Equal pixels: the shorter tiles (96 from 64 in steps of 64: 2 × 64, not 1 × 128).
+        #expect(Tiler(width: 96, height: 80, tile: 64, overlap: 8, sizing: .fitted(multiple: 64)).tileCount == 4)
         // An axis shorter than the tile: one tile of `tile`, reflect-padded.
         #expect(Tiler(width: 100, height: 40, tile: 256, overlap: 8, sizing: .fitted(multiple: 32)).tileCount == 1)
     }
