@@ -230,7 +230,7 @@ KERNEL INLINE int gelu_in_registers(const mv_thin_dense_problem *p) { return p->
 /// The block's stores: GELU where it runs on the registers, then `RES` residuals, each output vector stored once.
 /// `RES`, R and NV are constants, so the loops unroll with the accumulators in registers (as a loop over the rows
 /// with a runtime count of residuals, they went through the stack: 8→16 with LayerNorm and GELU 9.9 → 9.2 ns per
-/// row, 32→64 50 → 47 ns).
+/// row, 32→64 50 → 48 ns).
 KERNEL INLINE void store_block(const mv_thin_dense_problem *p, long row, __m512 acc[8][8], __mmask16 tail,
                                int gelu_here, const int RES, const int R, const int NV) {
     const long n = p->n;

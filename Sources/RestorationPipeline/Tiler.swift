@@ -43,8 +43,9 @@ public enum TileSizing: Sendable, Equatable {
 /// Where the tiles of a frame go and how much each one counts at every pixel.
 ///
 /// MAXIM's grid branch mixes across a fixed grid of the whole input, so a model's output depends on the
-/// input's size: the tiles of a frame therefore have the trained size or a little more (`TileSizing`), and
-/// the last tile of a row or column is snapped to the frame edge rather than shrunk. Neighbouring tiles share
+/// input's size: the tiles of a frame therefore keep one shape, or (fitted) lengths one size multiple apart
+/// near the trained size (`TileSizing`), and the last tile of a row or column is snapped to the frame edge
+/// rather than shrunk. Neighbouring tiles share
 /// `2·overlap` pixels (each tile's `overlap`-wide margin is its least reliable part), feathered with a
 /// raised-cosine ramp. Weights are separable, so the normaliser `Σ w` is the product of two per-axis sums;
 /// blending divides by it, which makes the weights a partition of unity however the snapped last tile overlaps.
@@ -149,9 +150,9 @@ public struct Tiler: Sendable, Equatable {
 
     /// `.fitted` tile lengths for an axis of `axis` pixels, the longer ones first. Where tiles of `tile` to
     /// `tile + multiple` pixels (balanced to within one multiple) can cover the axis, the count of them that
-    /// processes the fewest pixels, of equals the most (shorter) tiles; otherwise `count` tiles of the one length in `tile…2·tile` (steps of
-    /// `multiple`) that covers the axis with the fewest pixels, ties to the shorter one. An axis no longer than
-    /// `tile` gets one tile of `tile`.
+    /// processes the fewest pixels, of equals the most (shorter) tiles; otherwise tiles of the one length in
+    /// `tile…2·tile` (steps of `multiple`) that covers the axis with the fewest pixels, of equals the shorter.
+    /// An axis no longer than `tile` gets one tile of `tile`.
     static func fittedLengths(axis: Int, tile: Int, overlap: Int, multiple: Int) -> [Int] {
         guard axis > tile else { return [tile] }
         /// `count` tiles covering the axis with neighbours sharing 2·overlap: the covered length rounded up
