@@ -56,7 +56,6 @@ final class TileScheduler: @unchecked Sendable {
 /// One frame's tiles: which to hand out next, the blender they go into, and the first error.
 final class TileJob: @unchecked Sendable {
     private let image: RGBImage
-    private let tiler: Tiler
     private let tiles: [TileRect]
     private let restorer: any TileRestorer
     // Guarded by `condition`: the next tile to hand out, how many handed out have been blended (or failed), the
@@ -69,7 +68,6 @@ final class TileJob: @unchecked Sendable {
 
     init(image: RGBImage, tiler: Tiler, restorer: any TileRestorer) {
         self.image = image
-        self.tiler = tiler
         tiles = tiler.tiles
         self.restorer = restorer
         blender = TileBlender(tiler: tiler)

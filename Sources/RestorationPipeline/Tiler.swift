@@ -117,35 +117,30 @@ public struct Tiler: Sendable, Equatable {
     public var columnWeights: [[Float]] { columns.map { axisWeights(origin: $0.origin, length: width, tile: $0.length) } }
     public var rowWeights: [[Float]] { rows.map { axisWeights(origin: $0.origin, length: height, tile: $0.length) } }
 
-    /// The tiles along an axis of `length` pixels.
+    /// The tiles along an axis of `length` pixels: each starts where its neighbour's last `2·overlap` pixels do,
+    /// and the last one is snapped so it ends at the frame edge (where the lengths cover more than the axis, it
+    /// overlaps its neighbour by more). An axis shorter than a tile gets one tile at 0 (the rest is reflect-padding).
     static func spans(length: Int, tile: Int, overlap: Int, sizing: TileSizing) -> [TileSpan] {
-        guard case .fitted(let multiple) = sizing, multiple > 0 else {
-            return origins(length: length, tile: tile, overlap: overlap).map { TileSpan(origin: $0, length: tile) }
+        let lengths: [Int]
+        if case .fitted(let multiple) = sizing, multiple > 0 {
+            lengths = fittedLengths(axis: length, tile: tile, overlap: overlap, multiple: multiple)
+        } else {
+            lengths = Array(repeating: tile, count: count(length: length, tile: tile, overlap: overlap))
         }
-        let lengths = fittedLengths(axis: length, tile: tile, overlap: overlap, multiple: multiple)
         var spans: [TileSpan] = []
         var origin = 0
         for (i, l) in lengths.enumerated() {
-            // The last tile ends at the frame edge: where the lengths round past the axis, it overlaps its
-            // neighbour by more than 2·overlap.
-            let o = i == lengths.count - 1 ? max(0, length - l) : origin
-            spans.append(TileSpan(origin: o, length: l))
+            spans.append(TileSpan(origin: i == lengths.count - 1 ? max(0, length - l) : origin, length: l))
             origin += l - 2 * overlap
         }
         return spans
     }
 
-    /// Origins along one axis: a regular stride of `tile − 2·overlap`, the last one snapped so the tile ends
-    /// at the frame edge. An axis shorter than a tile gets one tile at 0 (the rest is reflect-padding).
-    static func origins(length: Int, tile: Int, overlap: Int) -> [Int] {
-        guard length > tile else { return [0] }
+    /// How many tiles of `tile` pixels, each sharing `2·overlap` with the next, cover an axis of `length`.
+    static func count(length: Int, tile: Int, overlap: Int) -> Int {
+        guard length > tile else { return 1 }
         let stride = tile - 2 * overlap
-        var origins = [0]
-        while origins[origins.count - 1] + tile < length {
-            let next = origins[origins.count - 1] + stride
-            origins.append(next + tile >= length ? length - tile : next)
-        }
-        return origins
+        return 1 + (length - tile + stride - 1) / stride
     }
 
     /// `.fitted` tile lengths for an axis of `axis` pixels, the longer ones first. Where tiles of `tile` to
@@ -171,11 +166,11 @@ public struct Tiler: Sendable, Equatable {
             }
         }
         if let nearTrained { return nearTrained }
-        var best = tile, bestCost = origins(length: axis, tile: tile, overlap: overlap).count * tile
+        var best = tile, bestCost = count(length: axis, tile: tile, overlap: overlap) * tile
         for length in stride(from: tile + multiple, through: 2 * tile, by: multiple) {
-            let cost = origins(length: axis, tile: length, overlap: overlap).count * length
+            let cost = count(length: axis, tile: length, overlap: overlap) * length
             if cost < bestCost { (best, bestCost) = (length, cost) }
         }
-        return Array(repeating: best, count: origins(length: axis, tile: best, overlap: overlap).count)
+        return Array(repeating: best, count: count(length: axis, tile: best, overlap: overlap))
     }
 }

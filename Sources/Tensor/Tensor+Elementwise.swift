@@ -92,6 +92,18 @@ extension Tensor {
         scaledChannels(by: scale, adding: residual.map { [$0] } ?? [])
     }
 
+    /// `V.scalarCount` adjacent columns of `rows` rows summed in row order (a vector of Double sums in registers),
+    /// stored to `sums`; `load` reads one row's columns and widens them to Double.
+    @inline(__always)
+    static func sumColumns<V: SIMD>(
+        _ first: UnsafePointer<Float>, stride: Int, rows: Int, into sums: UnsafeMutablePointer<Double>,
+        load: (UnsafeRawPointer) -> V
+    ) where V.Scalar == Double {
+        var sum = V()
+        for q in 0..<rows { sum += load(UnsafeRawPointer(first + q * stride)) }
+        for j in 0..<V.scalarCount { sums[j] = sum[j] }
+    }
+
     /// Mean over H and W of an NHWC tensor, `[n, 1, 1, c]`. Partial sums in Double over a fixed
     /// number of pixel ranges (so the result does not depend on the thread count).
     public func spatialMean() -> Tensor {
@@ -114,19 +126,15 @@ extension Tensor {
                     // channel's sum per pixel (a features-8 288×256 tile's five calls: 0.7–0.8 → 0.4–0.7 ms).
                     var k = 0
                     while k + 8 <= c {
-                        var sum = SIMD8<Double>()
-                        for q in 0..<(hi - lo) {
-                            sum += SIMD8<Double>(UnsafeRawPointer(first + q * c + k).loadUnaligned(as: SIMD8<Float>.self))
+                        Self.sumColumns(first + k, stride: c, rows: hi - lo, into: sums + k) {
+                            SIMD8<Double>($0.loadUnaligned(as: SIMD8<Float>.self))
                         }
-                        for j in 0..<8 { sums[k + j] = sum[j] }
                         k += 8
                     }
                     while k + 4 <= c {
-                        var sum = SIMD4<Double>()
-                        for q in 0..<(hi - lo) {
-                            sum += SIMD4<Double>(UnsafeRawPointer(first + q * c + k).loadUnaligned(as: SIMD4<Float>.self))
+                        Self.sumColumns(first + k, stride: c, rows: hi - lo, into: sums + k) {
+                            SIMD4<Double>($0.loadUnaligned(as: SIMD4<Float>.self))
                         }
-                        for j in 0..<4 { sums[k + j] = sum[j] }
                         k += 4
                     }
                     for q in 0..<(hi - lo) {
