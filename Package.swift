@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "MaximTestSupport"]),
         .testTarget(
             name: "MaximModelTests",
-            dependencies: ["MaximModel", "Tensor", "MaximTestSupport"],
+            dependencies: ["MaximModel", "Tensor", "MediaIO", "MaximTestSupport"],
             resources: []
         ),
         .testTarget(

@@ -23,6 +23,18 @@ public enum Fixtures {
         root.appendingPathComponent("deblur").appendingPathComponent(kind)
     }
 
+    /// The training code's outputs for a shipped model on a real crop (`tools/train/shipped_reference.py`),
+    /// e.g. `shipped("deblur-small", "outputs.npz")`.
+    public static func shipped(_ model: String, _ file: String) -> URL {
+        root.appendingPathComponent("shipped").appendingPathComponent(model).appendingPathComponent(file)
+    }
+
+    /// A model shipped in the repository's `models/` folder, e.g. `model("deblur-small")`.
+    public static func model(_ name: String) -> URL {
+        root.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("models").appendingPathComponent(name + ".npz")
+    }
+
     /// A real-world media case made by `tools/fixtures/make_media_fixtures.sh` (e.g. `media("rotate90.mp4")`).
     public static func media(_ name: String) -> String {
         root.appendingPathComponent("media").appendingPathComponent(name).path
