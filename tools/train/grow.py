@@ -24,7 +24,9 @@ BLOCK = "stage_{s}_global_block_{i}"
 
 
 def infer_arch(flat: dict) -> dict:
-    """The constructor arguments of a single-stage checkpoint, read from its parameter names."""
+    """The constructor arguments of a single-stage checkpoint, read from its parameter names and shapes.
+    `high_res_stages` is taken as the recipe's 2 (the level sizes do not show it where block and grid
+    sizes agree); a checkpoint made otherwise fails `grow`'s shape check."""
     def count(fmt):
         n = 0
         while any(k.startswith(fmt.format(n) + "/") for k in flat):
@@ -47,7 +49,8 @@ def infer_arch(flat: dict) -> dict:
                 block_size_lr=[block_lr] * 2, grid_size_lr=[block_lr] * 2)
 
 
-def grow(old_flat: dict, arch: dict, blocks: int, seed: int) -> dict:
+def grow(old_flat: dict, arch: dict, blocks: int, seed: int) -> tuple[dict, dict]:
+    """The grown architecture and its flat parameters: the old ones, plus identity-initialised blocks."""
     new_arch = dict(arch, num_bottleneck_blocks=blocks)
     fresh = mj.flatten_params(residual_zero_init(mj.init_params(mj.model_from_config(new_arch), seed)))
     misfit = sorted(k for k in old_flat if k not in fresh or fresh[k].shape != old_flat[k].shape)
