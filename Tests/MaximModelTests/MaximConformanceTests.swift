@@ -24,10 +24,7 @@ import Tensor
             #expect(stage.count == 3)
             for (k, output) in stage.enumerated() {
                 let expected = try #require(reference["stage_\(s)/scale_\(k)"])
-                #expect(output.shape == expected.shape)
-                let closeness = Closeness(output, expected)
-                #expect(closeness.maxRelative <= Self.tolerance, "stage \(s) scale \(k): \(closeness)")
-                #expect(closeness.l2Relative <= Self.tolerance, "stage \(s) scale \(k): \(closeness)")
+                let closeness = expectConforms(output, to: expected, tolerance: Self.tolerance, "stage \(s) scale \(k)")
                 worst.maxRelative = max(worst.maxRelative, closeness.maxRelative)
                 worst.l2Relative = max(worst.l2Relative, closeness.l2Relative)
             }

@@ -29,3 +29,15 @@ struct Closeness: CustomStringConvertible {
 
     var description: String { "max-rel \(maxRelative), l2-rel \(l2Relative)" }
 }
+
+/// Expects `output` to have `expected`'s shape and to lie within `tolerance` of it, relative to its scale, by both
+/// measures (`label` names the output in a failure); returns how close it is.
+@discardableResult
+func expectConforms(_ output: Tensor, to expected: Tensor, tolerance: Double, _ label: String,
+                    sourceLocation: SourceLocation = #_sourceLocation) -> Closeness {
+    #expect(output.shape == expected.shape, "\(label)", sourceLocation: sourceLocation)
+    let closeness = Closeness(output, expected)
+    #expect(closeness.maxRelative <= tolerance, "\(label): \(closeness)", sourceLocation: sourceLocation)
+    #expect(closeness.l2Relative <= tolerance, "\(label): \(closeness)", sourceLocation: sourceLocation)
+    return closeness
+}

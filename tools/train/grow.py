@@ -13,40 +13,11 @@ Usage: python3 tools/train/grow.py OLD.npz NEW.npz --bottleneck-blocks 3 [--chec
 import argparse
 import sys
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 import maxim_jax as mj
 from train import residual_zero_init
-
-BLOCK = "stage_{s}_global_block_{i}"
-
-
-def infer_arch(flat: dict) -> dict:
-    """The constructor arguments of a single-stage checkpoint, read from its parameter names and shapes.
-    `high_res_stages` is taken as the recipe's 2 (the level sizes do not show it where block and grid
-    sizes agree); a checkpoint made otherwise fails `grow`'s shape check."""
-    def count(fmt):
-        n = 0
-        while any(k.startswith(fmt.format(n) + "/") for k in flat):
-            n += 1
-        return n
-    if any(k.startswith("stage_1_") for k in flat):
-        raise SystemExit("grow.py: multi-stage checkpoints are not supported")
-    depth = count("stage_0_encoder_block_{}")
-    features = flat["stage_0_encoder_block_0/Conv_0/kernel"].shape[-1]
-    groups = count("stage_0_encoder_block_0/SplitHeadMultiAxisGmlpLayer_{}")
-    scales = count("stage_0_output_conv_{}")
-    gmlp = "stage_0_encoder_block_0/SplitHeadMultiAxisGmlpLayer_0"
-    block = int(round(flat[f"{gmlp}/BlockGmlpLayer/BlockGatingUnit/Dense_0/kernel"].shape[0] ** 0.5))
-    grid = int(round(flat[f"{gmlp}/GridGmlpLayer/GridGatingUnit/Dense_0/kernel"].shape[0] ** 0.5))
-    lr = f"{BLOCK.format(s=0, i=0)}/SplitHeadMultiAxisGmlpLayer_0/BlockGmlpLayer/BlockGatingUnit/Dense_0/kernel"
-    block_lr = int(round(flat[lr].shape[0] ** 0.5))
-    return dict(features=int(features), depth=depth, num_stages=1, num_groups=groups,
-                num_bottleneck_blocks=count("stage_0_global_block_{}"), num_supervision_scales=scales,
-                high_res_stages=2, block_size_hr=[block] * 2, grid_size_hr=[grid] * 2,
-                block_size_lr=[block_lr] * 2, grid_size_lr=[block_lr] * 2)
 
 
 def grow(old_flat: dict, arch: dict, blocks: int, seed: int) -> tuple[dict, dict]:
@@ -59,7 +30,7 @@ def grow(old_flat: dict, arch: dict, blocks: int, seed: int) -> tuple[dict, dict
     out = dict(fresh)
     out.update(old_flat)
     for i in range(arch["num_bottleneck_blocks"], blocks):
-        proj = BLOCK.format(s=0, i=i) + "/input_proj"
+        proj = f"stage_0_global_block_{i}/input_proj"
         k = out[proj + "/kernel"]
         out[proj + "/kernel"] = 0.5 * jnp.eye(k.shape[-1], dtype=jnp.float32).reshape(k.shape)
         out[proj + "/bias"] = jnp.zeros_like(out[proj + "/bias"])
@@ -76,7 +47,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     old = mj.flatten_params(mj.load_npz_params(args.old))
-    arch = infer_arch(old)
+    arch = mj.config_from_params(old)
     if args.bottleneck_blocks <= arch["num_bottleneck_blocks"]:
         raise SystemExit(f"grow.py: {args.old} already has {arch['num_bottleneck_blocks']} bottleneck blocks")
     new_arch, new = grow(old, arch, args.bottleneck_blocks, args.seed)

@@ -550,6 +550,32 @@ def save_npz_params(path: str, params) -> None:
     np.savez(path, **flat)
 
 
+def config_from_params(flat: dict) -> dict:
+    """The constructor arguments of a single-stage checkpoint, read from its parameter names and shapes.
+    `high_res_stages` is taken as the recipe's 2 (the level sizes do not show it where block and grid
+    sizes agree); for a checkpoint made otherwise the returned model's parameter shapes differ from the file's."""
+    def count(fmt):
+        n = 0
+        while any(k.startswith(fmt.format(n) + "/") for k in flat):
+            n += 1
+        return n
+    if any(k.startswith("stage_1_") for k in flat):
+        raise ValueError("multi-stage checkpoints are not supported here")
+    depth = count("stage_0_encoder_block_{}")
+    features = flat["stage_0_encoder_block_0/Conv_0/kernel"].shape[-1]
+    groups = count("stage_0_encoder_block_0/SplitHeadMultiAxisGmlpLayer_{}")
+    scales = count("stage_0_output_conv_{}")
+    gmlp = "stage_0_encoder_block_0/SplitHeadMultiAxisGmlpLayer_0"
+    block = int(round(flat[f"{gmlp}/BlockGmlpLayer/BlockGatingUnit/Dense_0/kernel"].shape[0] ** 0.5))
+    grid = int(round(flat[f"{gmlp}/GridGmlpLayer/GridGatingUnit/Dense_0/kernel"].shape[0] ** 0.5))
+    lr = "stage_0_global_block_0/SplitHeadMultiAxisGmlpLayer_0/BlockGmlpLayer/BlockGatingUnit/Dense_0/kernel"
+    block_lr = int(round(flat[lr].shape[0] ** 0.5))
+    return dict(features=int(features), depth=depth, num_stages=1, num_groups=groups,
+                num_bottleneck_blocks=count("stage_0_global_block_{}"), num_supervision_scales=scales,
+                high_res_stages=2, block_size_hr=[block] * 2, grid_size_hr=[grid] * 2,
+                block_size_lr=[block_lr] * 2, grid_size_lr=[block_lr] * 2)
+
+
 def model_from_config(cfg: dict) -> MAXIM:
     kw = dict(cfg)
     for k in ("block_size_hr", "block_size_lr", "grid_size_hr", "grid_size_lr"):

@@ -16,7 +16,6 @@ import jax.numpy as jnp
 import numpy as np
 from PIL import Image
 
-import grow
 import maxim_jax as mj
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -30,7 +29,7 @@ def main():
     for name, frame in CASES:
         model_path = os.path.join(ROOT, "models", name + ".npz")
         flat = mj.flatten_params(mj.load_npz_params(model_path))
-        arch = grow.infer_arch(flat)
+        arch = mj.config_from_params(flat)
         rgb = np.asarray(Image.open(os.path.join(ROOT, frame)).convert("RGB"), np.float32) / 255
         x = rgb[CROP][None]
         outs = mj.model_from_config(arch).apply({"params": mj.unflatten_params(flat)}, jnp.asarray(x))

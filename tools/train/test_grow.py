@@ -26,7 +26,7 @@ def forward(arch, flat, x):
 
 def test_grown_model_computes_what_the_trained_one_did(tmp_path):
     old = trained_like(ARCH)
-    assert grow.infer_arch(old) == ARCH
+    assert mj.config_from_params(old) == ARCH
     new_arch, new = grow.grow(old, ARCH, 3, seed=0)
     assert new_arch["num_bottleneck_blocks"] == 3
     assert set(new) - set(old) and all(k.startswith(("stage_0_global_block_1/", "stage_0_global_block_2/"))
