@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "QualityMetricsTests", dependencies: ["QualityMetrics", "MediaIO", "MaximTestSupport"]),
         .testTarget(
             name: "MaximVideoCLITests",
-            dependencies: ["MaximVideoCLI", "MediaIO", "PipelineConfig", "MaximTestSupport"]
+            dependencies: ["MaximVideoCLI", "MediaIO", "PipelineConfig", "Tensor", "MaximTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -78,6 +78,21 @@ public final class CheckpointParameters: ParameterSource {
     public var parameterCount: Int { arrays.values.reduce(0) { $0 + $1.count } }
 }
 
+/// Another source's arrays, marked for products in `precision` (``Tensor/forProducts(in:)``): a model built from
+/// it runs its products in that precision, while a model built from the same file without it stays fp32.
+public final class PrecisionParameters: ParameterSource {
+    private let base: any ParameterSource
+    private let precision: ProductPrecision
+
+    public init(_ base: any ParameterSource, precision: ProductPrecision) {
+        (self.base, self.precision) = (base, precision)
+    }
+
+    public func take(_ key: String, shape: [Int]) throws(CheckpointError) -> Tensor {
+        try base.take(key, shape: shape).forProducts(in: precision)
+    }
+}
+
 /// Deterministic random weights of the right shapes, scaled by 1/√fan-in so activations stay
 /// bounded; remembers every array so it can be saved as a checkpoint.
 public final class RandomParameters: ParameterSource {
@@ -112,13 +127,16 @@ public final class RandomParameters: ParameterSource {
 /// Reads official MAXIM `.npz` checkpoints: infers the configuration, builds the model and checks
 /// that every parameter was used with the right shape.
 public enum CheckpointLoader {
-    public static func load(contentsOf url: URL) throws(CheckpointError) -> Maxim {
-        try load(CheckpointParameters(contentsOf: url))
+    /// - Parameter precision: how the model's library products compute (``ProductPrecision``); fp32 by default.
+    public static func load(contentsOf url: URL, precision: ProductPrecision = .fp32) throws(CheckpointError) -> Maxim {
+        try load(CheckpointParameters(contentsOf: url), precision: precision)
     }
 
-    public static func load(_ parameters: CheckpointParameters) throws(CheckpointError) -> Maxim {
+    public static func load(_ parameters: CheckpointParameters, precision: ProductPrecision = .fp32)
+        throws(CheckpointError) -> Maxim {
         let configuration = try inferConfiguration(parameters)
-        let model = try Maxim(configuration: configuration, parameters: parameters)
+        let model = try Maxim(configuration: configuration,
+                              parameters: PrecisionParameters(parameters, precision: precision))
         try parameters.verifyAllUsed()
         return model
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MaximModel
+import PipelineConfig
 import Tensor
 
 /// `maxim-video bench`: one official variant with random weights of the right shapes, timed on a
@@ -38,6 +39,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("save-checkpoint"), help: "Also write the random weights as a .npz checkpoint.")
     var saveCheckpoint: String?
 
+    @Option(help: "fp32, or bf16: the model's library products in bfloat16 (then also measured against oneDNN's bf16 peak).")
+    var precision: StagePrecision = .fp32
+
     @Flag(help: "Report BLAS kernel and threads.")
     var verbose = false
 
@@ -54,6 +58,7 @@ struct Bench: ParsableCommand {
         }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let reason = ProductPrecision(precision).unavailableReason { throw ValidationError("--precision bf16: \(reason)") }
     }
 
     func run() throws {
@@ -65,12 +70,13 @@ struct Bench: ParsableCommand {
         let name: String
         if let checkpoint {
             let parameters = try CheckpointParameters(contentsOf: URL(fileURLWithPath: checkpoint))
-            model = try CheckpointLoader.load(parameters)
+            model = try CheckpointLoader.load(parameters, precision: ProductPrecision(precision))
             parameterCount = parameters.parameterCount
             name = URL(fileURLWithPath: checkpoint).lastPathComponent
         } else {
             let random = RandomParameters()
-            model = try Maxim(configuration: MaximConfiguration.variant(variant)!, parameters: random)
+            model = try Maxim(configuration: MaximConfiguration.variant(variant)!,
+                              parameters: PrecisionParameters(random, precision: ProductPrecision(precision)))
             parameterCount = random.arrays.values.reduce(0) { $0 + $1.count }
             name = "MAXIM-" + variant
             try saveRandom(random)
@@ -106,6 +112,8 @@ struct Bench: ParsableCommand {
         // Last, so the model's numbers are not taken on caches the 1024³ products just flushed.
         let peak = MatrixPeak.measureSGEMM()
         let fractionOfPeak = gflops / median / peak.gflopsPerSecond
+        let bf16Peak = precision == .bf16 ? MatrixPeak.measureBF16() : nil
+        let isa = MatrixPeak.oneDNNInstructionSet ?? "none (no oneDNN)"
         if json {
             var breakdown: [String: Any] = [:]
             for kind in OpProfiler.Kind.allCases {
@@ -119,7 +127,12 @@ struct Bench: ParsableCommand {
                 "peak_activation_bytes": peakActivationBytes, "blas_cpu_seconds": OpProfiler.blasCPUSeconds,
                 "peak_rss_bytes": MatrixPeak.peakResidentBytes(),
                 "sgemm_peak_gflops_per_second": peak.gflopsPerSecond, "fraction_of_sgemm_peak": fractionOfPeak,
+                "precision": precision.rawValue, "onednn_isa": isa,
             ]
+            if let bf16Peak {
+                object["bf16_peak_gflops_per_second"] = bf16Peak.gflopsPerSecond
+                object["fraction_of_bf16_peak"] = gflops / median / bf16Peak.gflopsPerSecond
+            }
             if byShape {
                 object["shapes"] = report.shapes.sorted { $0.value.seconds > $1.value.seconds }.map {
                     ["shape": $0.key, "seconds": $0.value.seconds, "calls": $0.value.calls,
@@ -130,12 +143,18 @@ struct Bench: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(name) \(size)×\(inputWidth) (height×width), \(parameterCount) parameters, "
-                  + "\(threadCount) thread(s)")
+                  + "\(threadCount) thread(s), products in \(precision) (oneDNN kernels: \(isa))")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
             print(String(format: "fp32 matrix peak, same run: %.1f GFLOP/s (%d single-threaded OpenBLAS sgemm of %d³ at once); "
                          + "this model: %.0f %% of it", peak.gflopsPerSecond, peak.threads, peak.size,
                          100 * fractionOfPeak))
+            if let bf16Peak {
+                print(String(format: "bf16 matrix peak, same run: %.1f GFLOP/s (%d single-threaded oneDNN bf16 products "
+                             + "of %d³ at once, %@ kernels); this model: %.0f %% of it", bf16Peak.gflopsPerSecond,
+                             bf16Peak.threads, bf16Peak.size, isa as NSString,
+                             100 * gflops / median / bf16Peak.gflopsPerSecond))
+            }
             print(String(format: "peak tensor memory beyond weights: %.0f MiB; peak RSS %.0f MiB",
                          Double(peakActivationBytes) / 1048576, Double(MatrixPeak.peakResidentBytes()) / 1048576))
             print(String(format: "breakdown (one instrumented run, %.3f s):", profiledTotal))

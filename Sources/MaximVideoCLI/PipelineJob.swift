@@ -22,9 +22,11 @@ struct PipelineJob {
         do {
             models = try pipeline.stages.map { spec in
                 let url = try BuiltinModels.resolve(spec.model)
+                let precision = ProductPrecision(spec.precision)
+                if let reason = precision.unavailableReason { throw PrecisionError(reason: reason) }
                 let model: Maxim
                 do {
-                    model = try CheckpointLoader.load(contentsOf: url)
+                    model = try CheckpointLoader.load(contentsOf: url, precision: precision)
                 } catch {
                     throw CheckpointFileError(path: url.path, underlying: error)
                 }
@@ -55,7 +57,7 @@ struct PipelineJob {
 
         var stages: [any RestorationStage] = []
         for (index, (spec, model)) in zip(pipeline.stages, models).enumerated() {
-            logger.info("stage \(index) (\(spec.model)): \(model.configuration)")
+            logger.info("stage \(index) (\(spec.model)): \(model.configuration); products in \(spec.precision)")
             if let tiler = tilers[index] {
                 logger.info(
                     "stage \(index): \(tiler.tileCount) tiles of \(tiler.shapeDescription) (\(spec.tileShape) from \(spec.tile), overlap \(spec.overlap)) per \(tiler.width)×\(tiler.height) frame; overlap cost \(String(format: "%.2f", tiler.overlapCost))× the frame's pixels")
@@ -94,6 +96,21 @@ struct TileSizeError: Error, CustomStringConvertible {
     let multiple: Int
     var description: String {
         "\(path): this model needs tiles that are a multiple of \(multiple) px; --tile \(tile) is not (use e.g. \(max(multiple, (tile / multiple) * multiple)))"
+    }
+}
+
+/// A stage asked for a precision this machine cannot compute in.
+struct PrecisionError: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "precision bf16: \(reason)" }
+}
+
+extension ProductPrecision {
+    init(_ stage: StagePrecision) {
+        switch stage {
+        case .fp32: self = .fp32
+        case .bf16: self = .bf16
+        }
     }
 }
 

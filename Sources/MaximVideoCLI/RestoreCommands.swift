@@ -76,7 +76,7 @@ struct DenoiseCommand: BuiltinTaskCommand {
 func builtinPipeline(_ task: String, _ model: ModelOptions) -> PipelineFile {
     let reference: ModelReference = model.model.map { .file($0) } ?? .builtin(task)
     return PipelineFile(name: task, stages: [StageSpec(model: reference, tile: model.tile, overlap: model.resolvedOverlap(task: task),
-                                                           tileShape: model.tileShape)])
+                                                           tileShape: model.tileShape, precision: model.precision)])
 }
 
 func validateTiles(_ model: ModelOptions, task: String) throws {
@@ -93,3 +93,4 @@ func validateTiles(_ model: ModelOptions, task: String) throws {
 }
 
 extension TileShape: ExpressibleByArgument {}
+extension StagePrecision: ExpressibleByArgument {}

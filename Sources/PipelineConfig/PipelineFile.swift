@@ -70,18 +70,22 @@ public struct StageSpec: Codable, Equatable, Sendable {
     public var overlap: Int
     /// Whether tiles stay `tile × tile` or stretch (up to twice) to cover each frame with fewer pixels.
     public var tileShape: TileShape
+    /// The number format of the model's matrix products: `fp32` (the default), or `bf16` where the CPU has AMX.
+    public var precision: StagePrecision
 
     public init(model: ModelReference, tile: Int = StageSpec.defaultTile, overlap: Int = StageSpec.defaultOverlap,
-                tileShape: TileShape = .fitted) {
+                tileShape: TileShape = .fitted, precision: StagePrecision = .fp32) {
         self.model = model
         self.tile = tile
         self.overlap = overlap
         self.tileShape = tileShape
+        self.precision = precision
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, tile, overlap
         case tileShape = "tile_shape"
+        case precision
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +101,13 @@ public struct StageSpec: Codable, Equatable, Sendable {
                 debugDescription: "'\(shape)' is not allowed (allowed: \(TileShape.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self.tileShape = tileShape
+        let precision = try c.decodeIfPresent(String.self, forKey: .precision) ?? StagePrecision.fp32.rawValue
+        guard let parsed = StagePrecision(rawValue: precision) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .precision, in: c,
+                debugDescription: "'\(precision)' is not allowed (allowed: \(StagePrecision.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.precision = parsed
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -105,7 +116,16 @@ public struct StageSpec: Codable, Equatable, Sendable {
         try c.encode(tile, forKey: .tile)
         try c.encode(overlap, forKey: .overlap)
         try c.encode(tileShape, forKey: .tileShape)
+        try c.encode(precision, forKey: .precision)
     }
+}
+
+/// A stage's matrix-product precision (the engine's `ProductPrecision`; named here so a pipeline file is checked
+/// without loading the engine). `bf16` rounds the operands of oneDNN's products to bfloat16 and accumulates in fp32:
+/// fast with AMX, slower than fp32 without it.
+public enum StagePrecision: String, Codable, CaseIterable, Sendable {
+    case fp32
+    case bf16
 }
 
 /// A stage's tile shape per frame.

@@ -1,3 +1,5 @@
+import CDNNL
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,6 +29,11 @@ public enum MatrixPeak {
                       beta: 0, c: outputs[t].pointer, ldc: size)
             }
         }
+        return Measurement(size: size, threads: threads, seconds: bestTime(of: round, repetitions: repetitions))
+    }
+
+    /// The fastest of `repetitions` timed calls of `round`, after one untimed warm-up call.
+    private static func bestTime(of round: () -> Void, repetitions: Int) -> Double {
         round()
         var best = Double.infinity
         for _ in 0..<max(1, repetitions) {
@@ -34,7 +41,42 @@ public enum MatrixPeak {
             round()
             best = min(best, OpProfiler.now() - start)
         }
-        return Measurement(size: size, threads: threads, seconds: best)
+        return best
+    }
+
+    /// As ``measureSGEMM(size:repetitions:)`` for oneDNN's bf16 products (operands bfloat16, fp32 accumulation and
+    /// output), the peak a `--precision bf16` model is measured against; nil where oneDNN has no bf16 kernels.
+    public static func measureBF16(size: Int = 1024, repetitions: Int = 3) -> Measurement? {
+        guard ProductPrecision.bf16.unavailableReason == nil, let onednn = OneDNN.shared else { return nil }
+        let threads = ComputeThreads.count
+        let operand = [UInt16](repeating: BF16.round(0.5), count: size * size)
+        let outputs = (0..<threads).map { _ in Tensor(uninitializedShape: [size, size]) }
+        let shape = OneDNN.MatmulShape(m: size, n: size, k: size, lda: size, ldb: size, ldc: size, transA: false,
+                                       transB: false, accumulate: false, bf16: true)
+        let failed = Atomic<Bool>(false)
+        let round = {
+            operand.withUnsafeBytes { bits in
+                ComputeThreads.forEach(chunks: threads) { t in
+                    if !onednn.multiply(shape, a: bits.baseAddress!, b: bits.baseAddress!, c: outputs[t].pointer) {
+                        failed.store(true, ordering: .relaxed)
+                    }
+                }
+            }
+        }
+        let seconds = bestTime(of: round, repetitions: repetitions)
+        return failed.load(ordering: .relaxed) ? nil : Measurement(size: size, threads: threads, seconds: seconds)
+    }
+
+    /// The instruction set oneDNN's kernels use on this CPU, e.g. `avx512_core_amx` (AMX: where bf16 pays) or
+    /// `avx512_core_bf16` (AVX512-BF16 only: bf16 products slower than fp32); nil without oneDNN.
+    public static var oneDNNInstructionSet: String? {
+        guard OneDNN.shared != nil else { return nil }
+        let isa = dnnl_get_effective_cpu_isa()
+        let names: [(dnnl_cpu_isa_t, String)] = [
+            (dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"), (dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"),
+            (dnnl_cpu_isa_avx512_core, "avx512_core"), (dnnl_cpu_isa_avx2, "avx2"),
+        ]
+        return names.first { $0.0 == isa }?.1 ?? "isa 0x\(String(isa.rawValue, radix: 16))"
     }
 
     /// This process's peak resident set so far, in bytes (Linux reports kilobytes).

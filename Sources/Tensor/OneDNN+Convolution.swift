@@ -8,6 +8,8 @@ extension OneDNN {
         let inRows, width, inChannels, outRows, outWidth, outChannels: Int
         let kernelHeight, kernelWidth, stride: Int
         let padTop, padBottom, padLeft, padRight: Int
+        /// Input and kernel in bfloat16 (the output stays fp32).
+        var bf16 = false
     }
 
     /// A compiled direct convolution, with the layouts of the checkpoint's HWIO kernel and of the blocked kernel
@@ -18,10 +20,11 @@ extension OneDNN {
         /// The kernel layout oneDNN chose, as bytes: a cache key for the reordered copy.
         let weightsKey: LayoutKey
         let weightsBytes: Int
+        let bf16: Bool
 
-        init(primitive: Primitive, reorder: Primitive?, weightsKey: [UInt8], weightsBytes: Int) {
-            (self.primitive, self.reorder, self.weightsKey, self.weightsBytes) =
-                (primitive, reorder, LayoutKey(weightsKey), weightsBytes)
+        init(primitive: Primitive, reorder: Primitive?, weightsKey: [UInt8], weightsBytes: Int, bf16: Bool) {
+            (self.primitive, self.reorder, self.weightsKey, self.weightsBytes, self.bf16) =
+                (primitive, reorder, LayoutKey(weightsKey), weightsBytes, bf16)
         }
     }
 
@@ -47,28 +50,32 @@ extension OneDNN {
         return UnsafeMutableRawPointer(kept.base)
     }
 
-    /// One band: `dst = conv(src, weights)`, `weights` from ``preparedWeights(_:kernel:)``.
-    func convolve(_ p: ConvolutionPrimitive, src: UnsafePointer<Float>, weights: UnsafeMutableRawPointer,
+    /// One band: `dst = conv(src, weights)`, `weights` from ``preparedWeights(_:kernel:)``, `src` in the shape's
+    /// type (bfloat16 for a bf16 shape).
+    func convolve(_ p: ConvolutionPrimitive, src: UnsafeRawPointer, weights: UnsafeMutableRawPointer,
                   dst: UnsafeMutablePointer<Float>) -> Bool {
         let ok = execute(p.primitive, [
             (cdnnl_arg_src, UnsafeMutableRawPointer(mutating: src)), (cdnnl_arg_weights, weights),
             (cdnnl_arg_dst, UnsafeMutableRawPointer(dst)),
         ])
+        if ok, p.bf16 { bf16ConvolutionCount.add(1, ordering: .relaxed) }
         if ok { convolutionCount.add(1, ordering: .relaxed) }
         return ok
     }
 
     private func makeConvolution(_ s: ConvolutionShape) -> ConvolutionPrimitive? {
-        func desc(_ dims: [Int64], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t? {
+        func desc(_ dims: [Int64], _ tag: dnnl_format_tag_t, _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t? {
             var desc = dnnl_memory_desc_t()
-            let status = dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, dnnl_f32, tag)
+            let status = dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims, type, tag)
             return status == dnnl_success ? desc : nil
         }
+        // bf16: the checkpoint's fp32 HWIO kernel is converted by the same reorder that blocks it.
+        let operands = s.bf16 ? dnnl_bf16 : dnnl_f32
         let weightDims = [s.outChannels, s.inChannels, s.kernelHeight, s.kernelWidth].map(Int64.init)
-        guard var src = desc([1, s.inChannels, s.inRows, s.width].map(Int64.init), dnnl_nhwc),
+        guard var src = desc([1, s.inChannels, s.inRows, s.width].map(Int64.init), dnnl_nhwc, operands),
               var dst = desc([1, s.outChannels, s.outRows, s.outWidth].map(Int64.init), dnnl_nhwc),
               let user = desc(weightDims, dnnl_hwio),
-              var chosen = desc(weightDims, dnnl_format_tag_any) else { return nil }
+              var chosen = desc(weightDims, dnnl_format_tag_any, operands) else { return nil }
         var operation = dnnl_convolution_desc_t()
         let status = dnnl_convolution_forward_desc_init(
             &operation, dnnl_forward_inference, dnnl_convolution_direct, &src, &chosen, nil, &dst,
@@ -84,10 +91,12 @@ extension OneDNN {
         var plain = user
         let bytes = dnnl_memory_desc_get_size(&wanted)
         if dnnl_memory_desc_equal(&plain, &wanted) != 0 {
-            return ConvolutionPrimitive(primitive: primitive, reorder: nil, weightsKey: key, weightsBytes: bytes)
+            return ConvolutionPrimitive(primitive: primitive, reorder: nil, weightsKey: key, weightsBytes: bytes,
+                                       bf16: s.bf16)
         }
         guard let reorder = makeReorder(from: user, to: wanted) else { return nil }
-        return ConvolutionPrimitive(primitive: primitive, reorder: reorder, weightsKey: key, weightsBytes: bytes)
+        return ConvolutionPrimitive(primitive: primitive, reorder: reorder, weightsKey: key, weightsBytes: bytes,
+                                   bf16: s.bf16)
     }
 
     private func makeReorder(from: dnnl_memory_desc_t, to: dnnl_memory_desc_t) -> Primitive? {

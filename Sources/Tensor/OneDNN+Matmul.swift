@@ -8,11 +8,20 @@ extension OneDNN {
         var biased = false
         /// tanh-GELU applied after the bias, inside the kernel (oneDNN's `gelu_tanh` post-op).
         var gelu = false
+        /// `a` and `b` are bfloat16 (`c` and the bias stay fp32; products accumulate in fp32).
+        var bf16 = false
     }
 
     /// `c = op(a)·op(b)` (or `c += …` when `shape.accumulate`; `+ bias` then GELU as the shape says), row-major.
     /// False when oneDNN cannot do this shape.
     func multiply(_ shape: MatmulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                  bias: UnsafePointer<Float>? = nil) -> Bool {
+        precondition(!shape.bf16, "fp32 operands for an fp32 shape")
+        return multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c, bias: bias)
+    }
+
+    /// As above with the operands in the shape's type (bfloat16 where `shape.bf16`).
+    func multiply(_ shape: MatmulShape, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>,
                   bias: UnsafePointer<Float>? = nil) -> Bool {
         precondition(shape.biased == (bias != nil), "a biased shape takes a bias, and only it")
         guard let primitive = cached(matmuls, shape, make: { makeMatmul(shape) }) else { return false }
@@ -22,20 +31,33 @@ extension OneDNN {
         ]
         if let bias { arguments.append((cdnnl_arg_bias, UnsafeMutableRawPointer(mutating: bias))) }
         let ok = execute(primitive, arguments)
+        if ok, shape.bf16 { bf16ProductCount.add(1, ordering: .relaxed) }
         if ok { productCount.add(1, ordering: .relaxed) }
         return ok
     }
 
+    /// Whether oneDNN compiles bf16 products and convolutions on this CPU (AVX512-BF16 or AMX).
+    var supportsBF16: Bool {
+        let product = MatmulShape(m: 64, n: 64, k: 64, lda: 64, ldb: 64, ldc: 64, transA: false, transB: false,
+                                  accumulate: false, bf16: true)
+        let convolution = ConvolutionShape(inRows: 8, width: 8, inChannels: 16, outRows: 8, outWidth: 8,
+                                           outChannels: 16, kernelHeight: 3, kernelWidth: 3, stride: 1, padTop: 1,
+                                           padBottom: 1, padLeft: 1, padRight: 1, bf16: true)
+        return cached(matmuls, product, make: { makeMatmul(product) }) != nil && self.convolution(convolution) != nil
+    }
+
     private func makeMatmul(_ s: MatmulShape) -> Primitive? {
         // Logical row-major [rows, cols] matrices; a transposed operand is the same memory with swapped strides.
-        func desc(rows: Int, cols: Int, ld: Int, transposed: Bool) -> dnnl_memory_desc_t? {
+        func desc(rows: Int, cols: Int, ld: Int, transposed: Bool, type: dnnl_data_type_t = dnnl_f32)
+            -> dnnl_memory_desc_t? {
             var desc = dnnl_memory_desc_t()
             let strides: [Int64] = transposed ? [1, Int64(ld)] : [Int64(ld), 1]
-            let status = dnnl_memory_desc_init_by_strides(&desc, 2, [Int64(rows), Int64(cols)], dnnl_f32, strides)
+            let status = dnnl_memory_desc_init_by_strides(&desc, 2, [Int64(rows), Int64(cols)], type, strides)
             return status == dnnl_success ? desc : nil
         }
-        guard var a = desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA),
-              var b = desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB),
+        let operands = s.bf16 ? dnnl_bf16 : dnnl_f32
+        guard var a = desc(rows: s.m, cols: s.k, ld: s.lda, transposed: s.transA, type: operands),
+              var b = desc(rows: s.k, cols: s.n, ld: s.ldb, transposed: s.transB, type: operands),
               var c = desc(rows: s.m, cols: s.n, ld: s.ldc, transposed: false),
               var bias = desc(rows: 1, cols: s.n, ld: s.n, transposed: false) else { return nil }
         var operation = dnnl_matmul_desc_t()

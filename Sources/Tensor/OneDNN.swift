@@ -42,6 +42,9 @@ final class OneDNN: @unchecked Sendable {
     /// Operations computed so far (tests check that a path was really taken).
     let productCount = Atomic<Int>(0)
     let convolutionCount = Atomic<Int>(0)
+    /// Of which in bf16 (``ProductPrecision``).
+    let bf16ProductCount = Atomic<Int>(0)
+    let bf16ConvolutionCount = Atomic<Int>(0)
     /// libgomp's `omp_set_num_threads` (loaded with libdnnl): oneDNN would otherwise start an OpenMP team of every
     /// core inside each call, on top of the engine's own threads.
     private let setOpenMPThreads: (@convention(c) (Int32) -> Void)?

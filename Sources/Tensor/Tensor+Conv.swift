@@ -97,7 +97,7 @@ extension Tensor {
             let shape = OneDNN.ConvolutionShape(
                 inRows: end - start + 1, width: w, inChannels: cin, outRows: y1 - y0, outWidth: ow, outChannels: cout,
                 kernelHeight: kh, kernelWidth: kw, stride: stride, padTop: start - first, padBottom: last - end,
-                padLeft: padLeft, padRight: padRight)
+                padLeft: padLeft, padRight: padRight, bf16: kernel.bf16Products)
             guard let primitive = onednn.convolution(shape),
                   let weights = onednn.preparedWeights(primitive, kernel: kernel) else { return nil }
             return Band(shape: shape, firstRow: start, y0: y0, primitive: primitive, weights: weights)
@@ -116,8 +116,19 @@ extension Tensor {
             let part = plan[job % bands]
             let rowOffset = (b * oh + part.y0) * ow
             let c = o + rowOffset * cout
-            guard onednn.convolve(part.primitive, src: x + (b * h + part.firstRow) * w * cin, weights: part.weights,
-                                  dst: c) else {
+            let src = x + (b * h + part.firstRow) * w * cin
+            let done: Bool
+            if part.shape.bf16 {  // the band's input rows rounded to bf16 (the kernel was, once)
+                let values = part.shape.inRows * w * cin
+                let rounded = allocateScratch((values + 1) / 2)
+                defer { freeScratch(rounded) }
+                let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
+                BF16.convert(src, rows: 1, columns: values, stride: values, to: bits)
+                done = onednn.convolve(part.primitive, src: bits, weights: part.weights, dst: c)
+            } else {
+                done = onednn.convolve(part.primitive, src: src, weights: part.weights, dst: c)
+            }
+            guard done else {
                 failed.store(true, ordering: .relaxed)
                 return
             }

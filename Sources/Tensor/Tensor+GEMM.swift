@@ -34,6 +34,25 @@ func sgemmAddingBias(
     }
 }
 
+/// `c (+)= round(a)·b (+ bias, then GELU)` in bfloat16 products with fp32 accumulation (``ProductPrecision``):
+/// `a` is `m × k` fp32 rows `lda` apart, rounded here into scratch; `b` is a `k × n` bf16 kernel (rows `n` apart);
+/// `c` is `m × n` dense. False where oneDNN declines the shape (nothing written; the caller computes in fp32).
+func bf16Product(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<UInt16>,
+    bias: UnsafePointer<Float>?, gelu: Bool, accumulate: Bool, c: UnsafeMutablePointer<Float>
+) -> Bool {
+    guard let onednn = OneDNN.shared else { return false }
+    return OpProfiler.timeBLAS {
+        let rounded = allocateScratch((m * k + 1) / 2)
+        defer { freeScratch(rounded) }
+        let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
+        BF16.convert(a, rows: m, columns: k, stride: lda, to: bits)
+        let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: k, ldb: n, ldc: n, transA: false, transB: false,
+                                       accumulate: accumulate, biased: bias != nil, gelu: gelu, bf16: true)
+        return onednn.multiply(shape, a: bits, b: b, c: c, bias: bias)
+    }
+}
+
 /// Rows per chunk so that a chunk's widest row block stays around 256 KiB (L2-resident), which lets
 /// the prologue (normalisation) and epilogue (bias, activation, residual) run on cache-hot data.
 @inline(__always)
@@ -184,8 +203,12 @@ extension Tensor {
                     }
                     (a, lda, scratch) = (UnsafePointer(s), cin, s)
                 }
-                if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
-                                            bias: bias!.pointer, gelu: activation == .gelu, c: oc, ldc: outC) {
+                if kernel.bf16Products, bf16Product(
+                    m: m, n: outC, k: cin, a: a, lda: lda, b: kernel.bf16Copy + kernelRow * outC,
+                    bias: fusable ? bias!.pointer : nil, gelu: fusable && activation == .gelu, accumulate: j > 0, c: oc) {
+                    fused = fusable
+                } else if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
+                                                   bias: bias!.pointer, gelu: activation == .gelu, c: oc, ldc: outC) {
                     fused = true
                 } else {
                     sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,

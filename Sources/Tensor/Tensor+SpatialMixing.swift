@@ -148,8 +148,11 @@ extension Tensor {
                                       scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
                     }
                 }
-                sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
-                      ldb: cols, beta: 0, c: mixed, ldc: cols)
+                if !(kernel.bf16Products && mixBF16(kernel, mixCount: mixCount, gathered: gatheredV, cols: cols,
+                                                    into: mixed)) {
+                    sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
+                          ldb: cols, beta: 0, c: mixed, ldc: cols)
+                }
                 let outImage = o + b * h * w * outputs
                 if let projection {  // only where the thin kernel runs (above)
                     /// Image b's pixel 0 of a slice, and its pixel stride.
@@ -190,6 +193,21 @@ extension Tensor {
                 }
             }
             return out
+        }
+    }
+
+    /// `mixed = kernelᵀ · gathered` with both rounded to bfloat16 (fp32 accumulation); false where oneDNN declines.
+    private func mixBF16(_ kernel: Tensor, mixCount: Int, gathered: UnsafePointer<Float>, cols: Int,
+                         into mixed: UnsafeMutablePointer<Float>) -> Bool {
+        guard let onednn = OneDNN.shared else { return false }
+        return OpProfiler.timeBLAS {
+            let rounded = allocateScratch((mixCount * cols + 1) / 2)
+            defer { freeScratch(rounded) }
+            let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
+            BF16.convert(gathered, rows: 1, columns: mixCount * cols, stride: mixCount * cols, to: bits)
+            let shape = OneDNN.MatmulShape(m: mixCount, n: cols, k: mixCount, lda: mixCount, ldb: cols, ldc: cols,
+                                           transA: true, transB: false, accumulate: false, bf16: true)
+            return onednn.multiply(shape, a: kernel.bf16Copy, b: bits, c: mixed)
         }
     }
 

@@ -88,6 +88,8 @@ final class TensorStorage: @unchecked Sendable {
 public struct Tensor: Sendable {
     public private(set) var shape: [Int]
     var storage: TensorStorage
+    /// How the products this tensor is the kernel of compute (``forProducts(in:)``); only weights carry `bf16`.
+    public internal(set) var productPrecision = ProductPrecision.fp32
 
     /// Creates a tensor whose contents are undefined; every kernel that uses it writes all elements.
     init(uninitializedShape shape: [Int]) {

@@ -1,5 +1,6 @@
 import Foundation
 import MaximTestSupport
+import Tensor
 import Testing
 
 /// `maxim-video bench` reports a model's speed against the machine's matrix peak measured in the same run.
@@ -21,6 +22,26 @@ import Testing
         #expect(abs(fraction - modelRate / peak) < 1e-9)
         let rss = try #require(report["peak_rss_bytes"] as? Int)
         #expect(rss > 10 << 20 && rss < 4 << 30, "peak RSS \(rss) bytes")
+    }
+
+    /// `--precision bf16` also measures oneDNN's bf16 peak in the same run and reports the model's share of it.
+    @Test(.enabled(if: ProductPrecision.bf16.unavailableReason == nil, "oneDNN has no bf16 kernels on this CPU"))
+    func bf16BenchReportsTheBF16PeakAndTheKernelsInstructionSet() throws {
+        let dir = try TemporaryDirectory()
+        let result = try CommandRunner.run(
+            ["bench", "--checkpoint", tinyCheckpoint, "--size", "64", "--runs", "1", "--threads", "1", "--json",
+             "--precision", "bf16"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["precision"] as? String == "bf16")
+        let isa = try #require(report["onednn_isa"] as? String)
+        #expect(isa.hasPrefix("avx512_core"), "\(isa)")
+        let rate = try #require(report["gflops_per_second"] as? Double)
+        let peak = try #require(report["bf16_peak_gflops_per_second"] as? Double)
+        let fraction = try #require(report["fraction_of_bf16_peak"] as? Double)
+        #expect(peak > 10, "bf16 peak \(peak) GFLOP/s")
+        #expect(abs(fraction - rate / peak) < 1e-9)
     }
 
     /// `--by-shape` names every timed operation with its shape, and the shapes' times add up to the breakdown's.

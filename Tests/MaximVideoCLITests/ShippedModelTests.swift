@@ -1,6 +1,7 @@
 import Foundation
 import MaximTestSupport
 import MediaIO
+import Tensor
 import Testing
 
 /// The models that ship in `models/` restore real footage through the default command, with no `--model`.
@@ -79,5 +80,37 @@ struct ShippedModelTests {
         // 25.98 (phase 5, +2.76).
         #expect(before < 23.5, "fixture blur changed: \(before) dB")
         #expect(after > before + 2.9, "restored \(after) dB vs blurry \(before) dB")
+    }
+
+    /// `--precision bf16` (issue 8's accuracy bar): the deblurrer's 8-bit frames stay within 45 dB of the fp32 ones.
+    @Test(.enabled(if: ProductPrecision.bf16.unavailableReason == nil, "oneDNN has no bf16 kernels on this CPU"))
+    func bf16DeblurStaysWithin45dBOfFP32() throws {
+        let dir = try TemporaryDirectory()
+        let pattern = Fixtures.deblur("blurry").appendingPathComponent("%04d.png").path
+        for precision in ["fp32", "bf16"] {
+            try FileManager.default.createDirectory(atPath: dir.path(precision), withIntermediateDirectories: true)
+            let result = try CommandRunner.run(["deblur", pattern, "-o", "\(precision)/%04d.png", "--precision", precision],
+                                               in: dir.url)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let (fp32, bf16) = (try frames(dir.path("fp32/%04d.png")), try frames(dir.path("bf16/%04d.png")))
+        let inputCount = try frames(pattern).count
+        #expect(bf16.count == fp32.count && fp32.count == inputCount)
+        let agreement = meanPSNR(bf16, fp32)
+        #expect(agreement >= 45 && agreement < 99, "bf16 vs fp32: \(agreement) dB")
+    }
+
+    /// Without oneDNN (the portable OpenBLAS path) bf16 is refused up front with one line, not silently run in fp32.
+    @Test func bf16WithoutOneDNNIsAOneLineError() throws {
+        let dir = try TemporaryDirectory()
+        let pattern = Fixtures.deblur("blurry").appendingPathComponent("%04d.png").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAXIM_GEMM"] = "openblas"
+        let result = try CommandRunner.run(["deblur", pattern, "-o", "out.mkv", "--precision", "bf16"], in: dir.url,
+                                           environment: environment)
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("bf16") && lines[0].contains("oneDNN"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mkv")))
     }
 }

@@ -42,6 +42,7 @@ import Testing
                 tile: 128
                 overlap: 16
                 tile_shape: square
+                precision: bf16
               - model: denoise.npz
             output:
               codec: libx265
@@ -55,9 +56,11 @@ import Testing
         let p = try PipelineFile.load(from: url)
         #expect(p.name == "deblur-then-denoise")
         #expect(p.stages.count == 2)
-        #expect(p.stages[0] == StageSpec(model: .builtin("deblur"), tile: 128, overlap: 16, tileShape: .square))
+        #expect(p.stages[0] == StageSpec(model: .builtin("deblur"), tile: 128, overlap: 16, tileShape: .square,
+                                         precision: .bf16))
         #expect(p.stages[1].tile == StageSpec.defaultTile && p.stages[1].overlap == StageSpec.defaultOverlap)
         #expect(p.stages[1].tileShape == .fitted)
+        #expect(p.stages[1].precision == .fp32)
         #expect(p.stages[1].model == .file(scratch.dir.appendingPathComponent("denoise.npz").standardizedFileURL.path))
         #expect(p.output == OutputSpec(codec: "libx265", crf: 20, preset: "slow", pixFmt: "yuv420p10le", copyAudio: false))
         #expect(p.queueCapacity == 3 && p.threads == 4)
@@ -88,6 +91,12 @@ import Testing
         let e = try loadError("name: x\nstages:\n  - model: deblur\n    tile_shape: round\n")
         #expect(e.field == "stages[0].tile_shape")
         #expect(e.problem.contains("'round' is not allowed (allowed: fitted, square)"))
+    }
+
+    @Test func unknownPrecisionIsRefusedWithTheAllowedOnes() throws {
+        let e = try loadError("name: x\nstages:\n  - model: deblur\n    precision: fp16\n")
+        #expect(e.field == "stages[0].precision")
+        #expect(e.problem.contains("'fp16' is not allowed (allowed: fp32, bf16)"))
     }
 
     @Test(arguments: [100, 32, 0, -64])
