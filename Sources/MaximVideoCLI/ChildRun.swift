@@ -30,7 +30,7 @@ final class ChildRun: @unchecked Sendable {
 
     /// Runs `arguments` with our own executable and waits for it.
     func run(_ arguments: [String], log: URL) throws -> Outcome {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // a failure surfaces as the open's error
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let process = Process()
