@@ -18,11 +18,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Benchmark this .npz checkpoint (e.g. a shipped model) instead of a variant with random weights.")
     var checkpoint: String?
 
-    @Option(help: "Input height, and width unless --width is given (a multiple of 64).")
+    @Option(help: "Input height, and width unless --width is given (a multiple of the model's input multiple: 64 for the variants, 32 for the shipped denoiser).")
     var size = 256
 
     @Option(help: """
-        Input width, where it differs from --size (a multiple of 64): e.g. 320 for the deblurrer's 320×256 tiles \
+        Input width, where it differs from --size (a multiple of the model's): e.g. 320 for the deblurrer's 320×256 tiles \
         of a 720p frame.
         """)
     var width: Int?
@@ -52,10 +52,8 @@ struct Bench: ParsableCommand {
         guard MaximConfiguration.variant(variant) != nil else {
             throw ValidationError("unknown variant '\(variant)'; use S-1…S-3 or M-1…M-3")
         }
-        guard size > 0, size % 64 == 0 else { throw ValidationError("--size must be a positive multiple of 64") }
-        if let width, width <= 0 || width % 64 != 0 {
-            throw ValidationError("--width must be a positive multiple of 64")
-        }
+        guard size > 0 else { throw ValidationError("--size must be positive") }
+        if let width, width <= 0 { throw ValidationError("--width must be positive") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let reason = ProductPrecision(precision).unavailableReason { throw ValidationError("--precision bf16: \(reason)") }
@@ -81,8 +79,13 @@ struct Bench: ParsableCommand {
             name = "MAXIM-" + variant
             try saveRandom(random)
         }
-        var seed: UInt64 = 42
         let inputWidth = width ?? size
+        // Another size would be padded up to the multiple, and the numbers would be for that size.
+        let multiple = model.configuration.sizeMultiple
+        guard size % multiple == 0, inputWidth % multiple == 0 else {
+            throw ValidationError("--size \(size) and --width \(inputWidth) must be multiples of \(multiple) for \(name)")
+        }
+        var seed: UInt64 = 42
         let input = Tensor(shape: [1, size, inputWidth, 3]) { _ in
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             return Float(seed >> 40) / Float(1 << 24)
