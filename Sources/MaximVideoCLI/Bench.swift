@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
         if let width, width <= 0 { throw ValidationError("--width must be positive") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let reason = ProductPrecision(precision).unavailableReason { throw ValidationError("--precision bf16: \(reason)") }
+        if let reason = ProductPrecision(precision).unavailableReason { throw ValidationError("--precision bf16 \(reason)") }
     }
 
     func run() throws {

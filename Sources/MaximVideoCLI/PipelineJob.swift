@@ -20,10 +20,12 @@ struct PipelineJob {
             .flatMap { video in video.width.flatMap { w in video.height.map { (w, $0) } } }
         let models: [Maxim]
         do {
-            models = try pipeline.stages.map { spec in
+            models = try pipeline.stages.enumerated().map { index, spec in
                 let url = try BuiltinModels.resolve(spec.model)
                 let precision = ProductPrecision(spec.precision)
-                if let reason = precision.unavailableReason { throw PrecisionError(reason: reason) }
+                if let reason = precision.unavailableReason {
+                    throw PrecisionError(stage: index, model: spec.model.description, reason: reason)
+                }
                 let model: Maxim
                 do {
                     model = try CheckpointLoader.load(contentsOf: url, precision: precision)
@@ -101,8 +103,10 @@ struct TileSizeError: Error, CustomStringConvertible {
 
 /// A stage asked for a precision this machine cannot compute in.
 struct PrecisionError: Error, CustomStringConvertible {
+    let stage: Int
+    let model: String
     let reason: String
-    var description: String { "precision bf16: \(reason)" }
+    var description: String { "stage \(stage) (\(model)): precision bf16 \(reason)" }
 }
 
 extension ProductPrecision {

@@ -12,15 +12,15 @@ public enum ProductPrecision: String, Sendable, CaseIterable, CustomStringConver
 
     public var description: String { rawValue }
 
-    /// Why `self` cannot run on this machine, or nil where it can: bf16 needs oneDNN (not `MAXIM_GEMM=openblas`)
-    /// with bf16 kernels for this CPU.
+    /// Why `self` cannot run on this machine (to follow "precision bf16: "), or nil where it can: bf16 needs oneDNN
+    /// (not `MAXIM_GEMM=openblas`) with bf16 kernels for this CPU.
     public var unavailableReason: String? {
         guard self == .bf16 else { return nil }
         guard MatrixBackend.current == .oneDNN, let onednn = OneDNN.shared else {
-            return "bf16 products need oneDNN (unset MAXIM_GEMM=openblas, install libdnnl)"
+            return "needs oneDNN (unset MAXIM_GEMM=openblas; Debian package libdnnl2)"
         }
         guard onednn.supportsBF16 else {
-            return "oneDNN has no bf16 kernels for this CPU (it needs AVX512-BF16 or AMX); use --precision fp32"
+            return "oneDNN has no bf16 kernels for this CPU (they need AVX512-BF16 or AMX); use fp32"
         }
         return nil
     }
@@ -72,6 +72,17 @@ enum BF16 {
     }
 
     static func float(_ b: UInt16) -> Float { Float(bitPattern: UInt32(b) << 16) }
+
+    /// `body` run on `rows × columns` floats (rows `stride` apart; one contiguous run by default) rounded into a
+    /// dense bf16 matrix in scratch, which lives until `body` returns.
+    static func withRounded<R>(_ src: UnsafePointer<Float>, rows: Int = 1, columns: Int, stride: Int? = nil,
+                               _ body: (UnsafePointer<UInt16>) -> R) -> R {
+        let scratch = allocateScratch((rows * columns + 1) / 2)
+        defer { freeScratch(scratch) }
+        let bits = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self)
+        convert(src, rows: rows, columns: columns, stride: stride ?? columns, to: bits)
+        return body(bits)
+    }
 
     /// `rows × columns` floats, rows `stride` apart, rounded into a dense `rows × columns` bf16 matrix. Sixteen
     /// lanes at a time with integer rounding (the same bits as `round`; the x86-64-v3 build makes it AVX2).

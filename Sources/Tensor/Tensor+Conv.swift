@@ -119,12 +119,9 @@ extension Tensor {
             let src = x + (b * h + part.firstRow) * w * cin
             let done: Bool
             if part.shape.bf16 {  // the band's input rows rounded to bf16 (the kernel was, once)
-                let values = part.shape.inRows * w * cin
-                let rounded = allocateScratch((values + 1) / 2)
-                defer { freeScratch(rounded) }
-                let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
-                BF16.convert(src, rows: 1, columns: values, stride: values, to: bits)
-                done = onednn.convolve(part.primitive, src: bits, weights: part.weights, dst: c)
+                done = BF16.withRounded(src, columns: part.shape.inRows * w * cin) {
+                    onednn.convolve(part.primitive, src: $0, weights: part.weights, dst: c)
+                }
             } else {
                 done = onednn.convolve(part.primitive, src: src, weights: part.weights, dst: c)
             }

@@ -42,14 +42,10 @@ func bf16Product(
     bias: UnsafePointer<Float>?, gelu: Bool, accumulate: Bool, c: UnsafeMutablePointer<Float>
 ) -> Bool {
     guard let onednn = OneDNN.shared else { return false }
+    let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: k, ldb: n, ldc: n, transA: false, transB: false,
+                                   accumulate: accumulate, biased: bias != nil, gelu: gelu, bf16: true)
     return OpProfiler.timeBLAS {
-        let rounded = allocateScratch((m * k + 1) / 2)
-        defer { freeScratch(rounded) }
-        let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
-        BF16.convert(a, rows: m, columns: k, stride: lda, to: bits)
-        let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: k, ldb: n, ldc: n, transA: false, transB: false,
-                                       accumulate: accumulate, biased: bias != nil, gelu: gelu, bf16: true)
-        return onednn.multiply(shape, a: bits, b: b, c: c, bias: bias)
+        BF16.withRounded(a, rows: m, columns: k, stride: lda) { onednn.multiply(shape, a: $0, b: b, c: c, bias: bias) }
     }
 }
 

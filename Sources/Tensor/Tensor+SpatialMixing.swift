@@ -200,14 +200,10 @@ extension Tensor {
     private func mixBF16(_ kernel: Tensor, mixCount: Int, gathered: UnsafePointer<Float>, cols: Int,
                          into mixed: UnsafeMutablePointer<Float>) -> Bool {
         guard let onednn = OneDNN.shared else { return false }
+        let shape = OneDNN.MatmulShape(m: mixCount, n: cols, k: mixCount, lda: mixCount, ldb: cols, ldc: cols,
+                                       transA: true, transB: false, accumulate: false, bf16: true)
         return OpProfiler.timeBLAS {
-            let rounded = allocateScratch((mixCount * cols + 1) / 2)
-            defer { freeScratch(rounded) }
-            let bits = UnsafeMutableRawPointer(rounded).assumingMemoryBound(to: UInt16.self)
-            BF16.convert(gathered, rows: 1, columns: mixCount * cols, stride: mixCount * cols, to: bits)
-            let shape = OneDNN.MatmulShape(m: mixCount, n: cols, k: mixCount, lda: mixCount, ldb: cols, ldc: cols,
-                                           transA: true, transB: false, accumulate: false, bf16: true)
-            return onednn.multiply(shape, a: kernel.bf16Copy, b: bits, c: mixed)
+            BF16.withRounded(gathered, columns: mixCount * cols) { onednn.multiply(shape, a: kernel.bf16Copy, b: $0, c: mixed) }
         }
     }
 
