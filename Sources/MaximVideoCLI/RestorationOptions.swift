@@ -97,7 +97,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "fitted: tiles grow up to 2×tile per axis where that covers the frame with fewer pixels; square: always tile×tile.")
     var tileShape: TileShape = .fitted
 
-    @Option(help: "fp32, or bf16: the model's oneDNN products in bfloat16 with fp32 accumulation (pays only on CPUs with AMX).")
+    @Option(help: "fp32, or bf16: the model's oneDNN products in bfloat16 with fp32 accumulation (meant for CPUs with AMX; slower without).")
     var precision: StagePrecision = .fp32
 
     /// The overlap a stage of `task` runs with: the one given, else the built-in model's measured default.

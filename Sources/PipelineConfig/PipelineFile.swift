@@ -70,7 +70,7 @@ public struct StageSpec: Codable, Equatable, Sendable {
     public var overlap: Int
     /// Whether tiles stay `tile × tile` or stretch (up to twice) to cover each frame with fewer pixels.
     public var tileShape: TileShape
-    /// The number format of the model's matrix products: `fp32` (the default), or `bf16` where the CPU has AMX.
+    /// The number format of the model's matrix products: `fp32` (the default), or `bf16` (meant for CPUs with AMX).
     public var precision: StagePrecision
 
     public init(model: ModelReference, tile: Int = StageSpec.defaultTile, overlap: Int = StageSpec.defaultOverlap,
@@ -122,7 +122,7 @@ public struct StageSpec: Codable, Equatable, Sendable {
 
 /// A stage's matrix-product precision (the engine's `ProductPrecision`; named here so a pipeline file is checked
 /// without loading the engine). `bf16` rounds the operands of oneDNN's products to bfloat16 and accumulates in fp32:
-/// fast with AMX, slower than fp32 without it.
+/// meant for CPUs with AMX, slower than fp32 without it.
 public enum StagePrecision: String, Codable, CaseIterable, Sendable {
     case fp32
     case bf16

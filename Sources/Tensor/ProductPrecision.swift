@@ -4,8 +4,9 @@ import CDNNL
 ///
 /// `bf16` rounds both operands of every product oneDNN computes (dense layers off the thin kernel, spatial mixing,
 /// direct convolutions) to bfloat16 and accumulates in fp32; activations, normalisation, GELU and the engine's own
-/// AVX-512 kernels (thin dense layers, narrow convolutions) stay fp32. It pays only where oneDNN has AMX
-/// (`avx512_core_amx`); with AVX512-BF16 alone its bf16 kernels measured slower than fp32 (docs/performance.md).
+/// AVX-512 kernels (thin dense layers, narrow convolutions) stay fp32. It is meant for CPUs where oneDNN has AMX
+/// (`avx512_core_amx`), which no machine of this project exposes, so its speed there is unmeasured; with AVX512-BF16
+/// alone oneDNN's bf16 kernels measured ~2× slower than fp32 (docs/performance.md).
 public enum ProductPrecision: String, Sendable, CaseIterable, CustomStringConvertible {
     case fp32
     case bf16
