@@ -54,7 +54,10 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         return MediaInfo(file: file, container: container, duration: duration, streams: streams)
     }
 
-    /// Counts packets and measures each stream's extent (first pts to last pts + duration).
+    /// Counts packets and measures each stream's extent (first pts to last pts + duration) where the container
+    /// declares no duration of its own (Matroska's streams). A declared one (MP4's track duration) is kept: packets of
+    /// an H.264 stream coded in a fine time base (ours: the input's, e.g. 1/12800) come out of the parser without
+    /// durations, and the extent would end a frame early.
     private static func scan(
         _ demuxer: Demuxer, into streams: inout [StreamInfo], collectTimestamps: Bool
     ) throws(MediaError) {
@@ -77,7 +80,9 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         }
         for i in streams.indices {
             streams[i].frameCount = counts[i]
-            if let a = first[i], let b = end[i] { streams[i].duration = Double(b - a) * streams[i].timeBase.doubleValue }
+            if streams[i].duration == nil, let a = first[i], let b = end[i] {
+                streams[i].duration = Double(b - a) * streams[i].timeBase.doubleValue
+            }
             if collectTimestamps { streams[i].packetTimestamps = stamps[i].sorted() }
         }
     }

@@ -48,6 +48,22 @@ struct RestoreCommandTests {
         #expect(psnr(before.images[0], after.images[0]) < 40)
     }
 
+    /// An MP4 keeps its duration: `probe` shows the same length for the input and the restored output (the
+    /// encoder's stream, in the input's fine time base, gives parsed packets no duration of their own).
+    @Test func restoredMP4KeepsTheInputsDuration() throws {
+        let dir = try TemporaryDirectory()
+        let input = Fixtures.media("upright.mp4")  // made by ffmpeg: H.264 in a 1/12800 time base
+        let result = try CommandRunner.run(
+            ["deblur", input, "-o", "out.mp4", "--model", tinyCheckpoint, "--tile", "64", "--overlap", "16"],
+            in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let vin = try #require(try MediaInfo.probe(input).video)
+        let vout = try #require(try MediaInfo.probe(dir.path("out.mp4")).video)
+        #expect(vout.frameCount == vin.frameCount)
+        let (din, dout) = (try #require(vin.duration), try #require(vout.duration))
+        #expect(abs(dout - din) < 1e-6, "output \(dout) s, input \(din) s")
+    }
+
     @Test func deblurWithoutAShippedModelNamesTheMissingModel() throws {
         let dir = try TemporaryDirectory()
         _ = try taggedClip(in: dir)
