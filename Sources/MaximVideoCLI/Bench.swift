@@ -66,15 +66,16 @@ struct Bench: ParsableCommand {
         let model: Maxim
         let parameterCount: Int
         let name: String
+        let products = ProductPrecision(precision)
         if let checkpoint {
             let parameters = try CheckpointParameters(contentsOf: URL(fileURLWithPath: checkpoint))
-            model = try CheckpointLoader.load(parameters, precision: ProductPrecision(precision))
+            model = try CheckpointLoader.load(parameters, precision: products)
             parameterCount = parameters.parameterCount
             name = URL(fileURLWithPath: checkpoint).lastPathComponent
         } else {
             let random = RandomParameters()
             model = try Maxim(configuration: MaximConfiguration.variant(variant)!,
-                              parameters: PrecisionParameters(random, precision: ProductPrecision(precision)))
+                              parameters: PrecisionParameters(random, precision: products))
             parameterCount = random.arrays.values.reduce(0) { $0 + $1.count }
             name = "MAXIM-" + variant
             try saveRandom(random)

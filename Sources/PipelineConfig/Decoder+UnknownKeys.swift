@@ -24,3 +24,18 @@ extension Decoder {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The value of an enumerated field (`tile_shape`, `precision`), or `fallback` where it is absent; any other
+    /// text is an error naming the allowed values.
+    func decodeChoice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type, forKey key: Key, default fallback: Choice)
+        throws -> Choice where Choice.RawValue == String {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return fallback }
+        guard let choice = Choice(rawValue: text) else {
+            let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "'\(text)' is not allowed (allowed: \(allowed))")
+        }
+        return choice
+    }
+}

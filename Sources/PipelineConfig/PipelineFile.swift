@@ -94,20 +94,8 @@ public struct StageSpec: Codable, Equatable, Sendable {
         model = ModelReference(try c.decode(String.self, forKey: .model))
         tile = try c.decodeIfPresent(Int.self, forKey: .tile) ?? Self.defaultTile
         overlap = try c.decodeIfPresent(Int.self, forKey: .overlap) ?? Self.defaultOverlap
-        let shape = try c.decodeIfPresent(String.self, forKey: .tileShape) ?? TileShape.fitted.rawValue
-        guard let tileShape = TileShape(rawValue: shape) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .tileShape, in: c,
-                debugDescription: "'\(shape)' is not allowed (allowed: \(TileShape.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self.tileShape = tileShape
-        let precision = try c.decodeIfPresent(String.self, forKey: .precision) ?? StagePrecision.fp32.rawValue
-        guard let parsed = StagePrecision(rawValue: precision) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .precision, in: c,
-                debugDescription: "'\(precision)' is not allowed (allowed: \(StagePrecision.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        self.precision = parsed
+        tileShape = try c.decodeChoice(TileShape.self, forKey: .tileShape, default: .fitted)
+        precision = try c.decodeChoice(StagePrecision.self, forKey: .precision, default: .fp32)
     }
 
     public func encode(to encoder: any Encoder) throws {

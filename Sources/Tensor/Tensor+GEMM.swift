@@ -175,6 +175,8 @@ extension Tensor {
         // so only residuals are left for the epilogue.
         let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
         let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
+        // Looked up once per layer, not per chunk (the copy sits behind the storage's lock).
+        let bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil
         ComputeThreads.forEachRange(total: rows, grain: grain) { range in
             let m = range.count
             let oc = o + range.lowerBound * outC
@@ -199,8 +201,8 @@ extension Tensor {
                     }
                     (a, lda, scratch) = (UnsafePointer(s), cin, s)
                 }
-                if kernel.bf16Products, bf16Product(
-                    m: m, n: outC, k: cin, a: a, lda: lda, b: kernel.bf16Copy + kernelRow * outC,
+                if let bf16Kernel, bf16Product(
+                    m: m, n: outC, k: cin, a: a, lda: lda, b: bf16Kernel + kernelRow * outC,
                     bias: fusable ? bias!.pointer : nil, gelu: fusable && activation == .gelu, accumulate: j > 0, c: oc) {
                     fused = fusable
                 } else if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,

@@ -102,6 +102,7 @@ extension Tensor {
             let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
             let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
+            let bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil  // once, not per chunk
             if let normalization {
                 precondition(normalization.scale.count == k, "Spatial LayerNorm has \(normalization.scale.count) channels, not \(k)")
             }
@@ -148,8 +149,10 @@ extension Tensor {
                                       scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
                     }
                 }
-                if !(kernel.bf16Products && mixBF16(kernel, mixCount: mixCount, gathered: gatheredV, cols: cols,
-                                                    into: mixed)) {
+                let mixedInBF16 = bf16Kernel.map {
+                    mixBF16($0, mixCount: mixCount, gathered: gatheredV, cols: cols, into: mixed)
+                } ?? false
+                if !mixedInBF16 {
                     sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
                           ldb: cols, beta: 0, c: mixed, ldc: cols)
                 }
@@ -196,14 +199,15 @@ extension Tensor {
         }
     }
 
-    /// `mixed = kernelᵀ · gathered` with both rounded to bfloat16 (fp32 accumulation); false where oneDNN declines.
-    private func mixBF16(_ kernel: Tensor, mixCount: Int, gathered: UnsafePointer<Float>, cols: Int,
+    /// `mixed = kernelᵀ · gathered` (`kernel`: the bf16 copy) with `gathered` rounded to bfloat16 (fp32
+    /// accumulation); false where oneDNN declines.
+    private func mixBF16(_ kernel: UnsafePointer<UInt16>, mixCount: Int, gathered: UnsafePointer<Float>, cols: Int,
                          into mixed: UnsafeMutablePointer<Float>) -> Bool {
         guard let onednn = OneDNN.shared else { return false }
         let shape = OneDNN.MatmulShape(m: mixCount, n: cols, k: mixCount, lda: mixCount, ldb: cols, ldc: cols,
                                        transA: true, transB: false, accumulate: false, bf16: true)
         return OpProfiler.timeBLAS {
-            BF16.withRounded(gathered, columns: mixCount * cols) { onednn.multiply(shape, a: kernel.bf16Copy, b: $0, c: mixed) }
+            BF16.withRounded(gathered, columns: mixCount * cols) { onednn.multiply(shape, a: kernel, b: $0, c: mixed) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import MaximModel
 import MaximTestSupport
+import MediaIO
 import Testing
 @testable import Tensor
 
@@ -8,14 +9,12 @@ import Testing
 /// stays within 45 dB PSNR of its fp32 one (images on the 0–1 scale, clipped as when encoded).
 @Suite(.enabled(if: ProductPrecision.bf16.unavailableReason == nil, "oneDNN has no bf16 kernels on this CPU"))
 struct ReducedPrecisionTests {
+    /// The test support's PSNR (values clipped to [0, 1]) on a `[1, h, w, 3]` restoration; it sums over all values,
+    /// so the NHWC order serves as well as the planar one.
     static func psnr(_ a: Tensor, _ b: Tensor) -> Double {
-        var squares = 0.0
-        let x = a.scalars, y = b.scalars
-        for i in 0..<x.count {
-            let d = Double(min(max(x[i], 0), 1)) - Double(min(max(y[i], 0), 1))
-            squares += d * d
-        }
-        return 10 * log10(Double(x.count) / max(squares, 1e-30))
+        let (_, h, w, _) = a.nhwc
+        return MaximTestSupport.psnr(RGBImage(width: w, height: h, pixels: a.scalars),
+                                     RGBImage(width: w, height: h, pixels: b.scalars))
     }
 
     @Test(arguments: ["deblur-small", "denoise-small"])
