@@ -62,8 +62,8 @@ let package = Package(
             swiftSettings: optimisedInDebug
         ),
         // The AVX-512 kernels of the thin paths — dense layers, spatial gather/scatter, narrow convolutions, resize
-        // passes (C: per-function target attributes let them sit in a binary that runs on any x86-64-v3 CPU; Swift
-        // has no such attribute).
+        // passes — and the rounding to bf16 (C: per-function target attributes let them sit in a binary that runs on
+        // any x86-64-v3 CPU; Swift has no such attribute).
         .target(
             name: "CVectorKernels",
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]

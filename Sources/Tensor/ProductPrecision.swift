@@ -1,12 +1,13 @@
 import CDNNL
+import CVectorKernels
 
 /// The number format a model's library matrix products and convolutions compute in.
 ///
 /// `bf16` rounds both operands of every product oneDNN computes (dense layers off the thin kernel, spatial mixing,
 /// direct convolutions) to bfloat16 and accumulates in fp32; activations, normalisation, GELU and the engine's own
-/// AVX-512 kernels (thin dense layers, narrow convolutions) stay fp32. It is meant for CPUs where oneDNN has AMX
-/// (`avx512_core_amx`), which no machine of this project exposes, so its speed there is unmeasured; with AVX512-BF16
-/// alone oneDNN's bf16 kernels measured ~2× slower than fp32 (docs/performance.md).
+/// AVX-512 kernels (thin dense layers, narrow convolutions) stay fp32. It pays only where oneDNN has AMX
+/// (`avx512_core_amx`): S-3 1.30× faster than fp32 on an AMX Xeon, while with AVX512-BF16 alone its bf16 kernels run
+/// at half the fp32 rate and a model ~1.3–1.5× slower (docs/performance.md).
 public enum ProductPrecision: String, Sendable, CaseIterable, CustomStringConvertible {
     case fp32
     case bf16
@@ -85,10 +86,22 @@ enum BF16 {
         return body(bits)
     }
 
-    /// `rows × columns` floats, rows `stride` apart, rounded into a dense `rows × columns` bf16 matrix. Sixteen
-    /// lanes at a time with integer rounding (the same bits as `round`; the x86-64-v3 build makes it AVX2).
+    /// `rows × columns` floats, rows `stride` apart, rounded into a dense `rows × columns` bf16 matrix, with the
+    /// bits of `round`. Every bf16 product rounds its activations so, once per call: the AVX-512 kernel, where the
+    /// CPU has it (every CPU with bf16 kernels does), is ~10× faster than the portable loop, which took 40 % of a
+    /// bf16 S-3 tile (docs/performance.md).
     static func convert(_ src: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
                         to dst: UnsafeMutablePointer<UInt16>) {
+        if ThinDense.isAvailable {
+            mv_round_bf16(src, rows, columns, stride, dst)
+        } else {
+            convertPortably(src, rows: rows, columns: columns, stride: stride, to: dst)
+        }
+    }
+
+    /// `convert` sixteen lanes at a time in Swift SIMD with integer rounding (AVX2 in the x86-64-v3 build).
+    static func convertPortably(_ src: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
+                                to dst: UnsafeMutablePointer<UInt16>) {
         let lanes = 16
         for r in 0..<rows {
             let s = UnsafeRawPointer(src + r * stride), d = dst + r * columns

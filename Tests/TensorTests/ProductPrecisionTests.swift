@@ -23,17 +23,25 @@ struct ProductPrecisionTests {
         #expect(BF16.float(BF16.round(Float(bitPattern: 0x7F80_0001))).isNaN)  // a NaN whose low bits would carry
     }
 
-    /// The vector conversion gives the scalar rounding's bits, strided rows and partial vectors included.
-    @Test func vectorConversionMatchesScalarRounding() {
+    /// Both vector conversions (the AVX-512 kernel `convert` takes where the CPU has it, and the portable loop) give
+    /// the scalar rounding's bits, strided rows, partial vectors, NaN, infinities and subnormals included.
+    @Test(arguments: [false, true])
+    func vectorConversionMatchesScalarRounding(portable: Bool) {
         let rows = 3, columns = 37, stride = 41
         var values = pseudoRandom([rows * stride], seed: 5).scalars.map { $0 * 1000 }
         values[3] = .nan
         values[20] = Float(bitPattern: 0x7F80_0001)
         values[5] = -.infinity
+        values[44] = Float(bitPattern: 0x0001_8000)   // subnormal ties: rounded to even (up here), not flushed
+        values[45] = -Float(bitPattern: 0x0002_8000)  // (down here)
+        values[46] = 1 + 0x1p-8                       // a normal tie, to even (down)
+        values[90] = Float(bitPattern: 0x7F7F_FFFF)   // the largest float rounds up to infinity
         var out = [UInt16](repeating: 0, count: rows * columns)
         values.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { BF16.convert(src.baseAddress!, rows: rows, columns: columns,
-                                                              stride: stride, to: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                let convert = portable ? BF16.convertPortably : BF16.convert
+                convert(src.baseAddress!, rows, columns, stride, $0.baseAddress!)
+            }
         }
         for r in 0..<rows {
             for c in 0..<columns {

@@ -1,7 +1,9 @@
 #ifndef MAXIM_VECTOR_KERNELS_H
 #define MAXIM_VECTOR_KERNELS_H
 
-/// AVX-512 kernels for the thin paths of the engine, each CPUID-checked by its caller
+#include <stdint.h>
+
+/// AVX-512 kernels for the thin paths of the engine and the bf16 products' rounding, each CPUID-checked by its caller
 /// (`mv_thin_dense_available`): dense layers (below), spatial mixing's gather and scatter, narrow 3×3 convolutions
 /// and the bilinear resize's passes. Without AVX-512 on the architecture they are stubs the callers never reach.
 ///
@@ -118,5 +120,10 @@ void mv_resize_column(const float *first_row, long row_stride, const float *weig
 /// Swift loop it replaces, so both give the same bits); zero when `count[x]` is 0.
 void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
                    const float *weights, long stride, float *out);
+
+/// `rows × columns` floats, rows `stride` apart, rounded to bfloat16 (ties to even; a NaN stays a quiet NaN with its
+/// sign and upper bits) into a dense `rows × columns` matrix: the bits of `BF16.round`, sixteen lanes at a time.
+/// Subnormals are rounded like any other value (unlike `vcvtneps2bf16`, which flushes them).
+void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst);
 
 #endif
