@@ -69,15 +69,18 @@ struct PipelineJob {
         }
 
         let output = pipeline.output
+        // A thread budget the user set bounds the codecs too: left to themselves, libx264 and the frame-threaded
+        // decoders start threads for every core (x264: 1.5 per core), whatever `--threads` says.
+        let codecThreads = pipeline.threads ?? 0
         let restorer = makeRestorer(
             input: input, stages: stages, options: options,
             encoder: EncoderSettings(
                 codec: output.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
                 crf: output.crf.map(Double.init), preset: output.preset,
-                pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt),
+                pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: codecThreads),
             restorer: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
-                copyOtherStreams: output.copyAudio,
+                decoderThreads: codecThreads, copyOtherStreams: output.copyAudio,
                 overwrite: options.overwrite),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)

@@ -64,6 +64,20 @@ struct RestoreCommandTests {
         #expect(abs(dout - din) < 1e-6, "output \(dout) s, input \(din) s")
     }
 
+    /// `--threads` bounds the encoder as well as the model: libx264 records its thread count in the stream's
+    /// settings SEI, which would say 1.5 per core (3 on two) if it were left to choose. (One thread could not tell:
+    /// x264 picks one by itself for a picture this small.)
+    @Test func threadBudgetBoundsTheEncoder() throws {
+        let threads = "2"
+        let dir = try TemporaryDirectory()
+        let result = try CommandRunner.run(
+            ["deblur", Fixtures.media("upright.mp4"), "-o", "out.mp4", "--model", tinyCheckpoint, "--tile", "64",
+             "--overlap", "16", "--threads", threads], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let bitstream = String(decoding: try Data(contentsOf: dir.url.appendingPathComponent("out.mp4")), as: UTF8.self)
+        #expect(bitstream.contains(" threads=\(threads) "), "x264 settings: \(bitstream.firstRange(of: "threads=").map { bitstream[$0.lowerBound...].prefix(24) } ?? "none")")
+    }
+
     @Test func deblurWithoutAShippedModelNamesTheMissingModel() throws {
         let dir = try TemporaryDirectory()
         _ = try taggedClip(in: dir)
