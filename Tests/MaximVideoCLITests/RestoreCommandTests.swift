@@ -74,8 +74,9 @@ struct RestoreCommandTests {
             ["deblur", Fixtures.media("upright.mp4"), "-o", "out.mp4", "--model", tinyCheckpoint, "--tile", "64",
              "--overlap", "16", "--threads", threads], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
-        let bitstream = String(decoding: try Data(contentsOf: dir.url.appendingPathComponent("out.mp4")), as: UTF8.self)
-        #expect(bitstream.contains(" threads=\(threads) "), "x264 settings: \(bitstream.firstRange(of: "threads=").map { bitstream[$0.lowerBound...].prefix(24) } ?? "none")")
+        let bitstream = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir.path("out.mp4"))), as: UTF8.self)
+        let written = bitstream.firstRange(of: " threads=").map { String(bitstream[$0.lowerBound...].prefix(24)) }
+        #expect(bitstream.contains(" threads=\(threads) "), "x264 settings: \(written ?? "none")")
     }
 
     @Test func deblurWithoutAShippedModelNamesTheMissingModel() throws {
