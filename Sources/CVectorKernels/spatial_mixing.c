@@ -64,8 +64,9 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
                                             int k, const float *gate, long gate_stride, const mv_scatter_projection *pr,
                                             const float *packed, const __m512 *out_bias, float *g, float *out,
                                             const int n, const int pw, const int R, const int NVK, const int NV) {
+    const long *in = pr->inputs_by_row ? row_index : q;  // where the gate and residual rows are
     for (int r = 0; r < R; r++) {
-        const float *row = mixed + row_index[r] * k, *gate_row = gate ? gate + q[r] * gate_stride : NULL;
+        const float *row = mixed + row_index[r] * k, *gate_row = gate ? gate + in[r] * gate_stride : NULL;
         for (int c = 0; c < NVK; c++)
             _mm512_store_ps(g + (r * NVK + c) * 16, scattered_vector(row, gate_row, b[r], mask_of(k - 16 * c), c));
     }
@@ -98,7 +99,7 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
             __mmask16 valid = mask_of(n - 16 * v);
             __m512 y = pr->bias && !pw ? _mm512_add_ps(acc[r][v], out_bias[v]) : acc[r][v];
             if (pr->residual)
-                y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(valid, pr->residual + q[r] * pr->residual_stride + 16 * v));
+                y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(valid, pr->residual + in[r] * pr->residual_stride + 16 * v));
             _mm512_mask_storeu_ps(out + q[r] * n + 16 * v, valid, y);
         }
 }

@@ -10,6 +10,8 @@ struct SpatialGatingWeights: Sendable {
     let outProject: Dense
     let gridAxis: SpatialMixAxis
     let blockAxis: SpatialMixAxis
+    /// `in_project`'s halves with their LayerNorm, for the fused mixes: each mixes one half.
+    let projectionHalves: (grid: MixInProjection, block: MixInProjection)
     let path: String
 
     init(
@@ -25,10 +27,16 @@ struct SpatialGatingWeights: Sendable {
         outProject = try Dense(p, path + "/out_project", input: hidden, output: features, useBias: useBias)
         gridAxis = .grid(height: gridSize.height, width: gridSize.width)
         blockAxis = .block(height: blockSize.height, width: blockSize.width)
+        let whole = MixInProjection(normalization: norm.parameters, kernel: inProject.kernel, bias: inProject.bias)
+        projectionHalves = (whole.outputs(0..<features), whole.outputs(features..<hidden))
         self.path = path
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
+        if ForwardProbe.recorder == nil, let out = fused(x) {
+            ForwardProbe.record(path, out)
+            return out
+        }
         let y = inProject(x, normalization: norm, activation: .gelu)
         let half = y.channels / 2
         let u = y.spatialMix(channels: 0..<half, axis: gridAxis, kernel: gridDense.kernel, bias: gridDense.bias)
@@ -45,6 +53,20 @@ struct SpatialGatingWeights: Sendable {
         }
         ForwardProbe.record(path, out)
         return out
+    }
+
+    /// Each mix with its half of `in_project` run on its own chunks (`Tensor.projectedMix`), the second with
+    /// `out_project` inside its scatter: `in_project`'s `[pixels, 2C]` output is never written out. nil where the
+    /// fused mixes do not take the widths.
+    private func fused(_ x: Tensor) -> Tensor? {
+        let input = x.channels(0..<x.channels)
+        guard let u = Tensor.projectedMix(input, axis: gridAxis, inProjection: projectionHalves.grid,
+                                          spatialKernel: gridDense.kernel, spatialBias: gridDense.bias)
+        else { return nil }
+        return Tensor.projectedMix(input, axis: blockAxis, inProjection: projectionHalves.block,
+                                   spatialKernel: blockDense.kernel, spatialBias: blockDense.bias,
+                                   projection: SpatialMixProjection(kernel: outProject.kernel, bias: outProject.bias,
+                                                                    prefix: u.channels(0..<u.channels)))
     }
 }
 

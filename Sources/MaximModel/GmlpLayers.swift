@@ -31,12 +31,23 @@ struct GmlpLayer: Sendable {
         self.path = path
     }
 
+    var weights: GmlpWeights {
+        GmlpWeights(inProjection: MixInProjection(normalization: norm.parameters, kernel: inProject.kernel,
+                                                  bias: inProject.bias),
+                    gateNorm: gateNorm.parameters, spatialKernel: spatial.kernel, spatialBias: spatial.bias,
+                    outKernel: outProject.kernel, outBias: outProject.bias)
+    }
+
     /// `x` may be a channel slice (the MAB hands over its halves without copying them out).
     func callAsFunction(_ x: ChannelSlice) -> Tensor {
+        if ForwardProbe.recorder == nil, let out = Tensor.gmlpLayer(x, axis: axis, weights: weights) {
+            ForwardProbe.record(path, out)
+            return out
+        }
         let y = inProject([x], normalization: norm, activation: .gelu)
         let half = y.channels / 2
         let out: Tensor
-        if ForwardProbe.recorder == nil {  // out_project inside the mix's scatter
+        if ForwardProbe.recorder == nil {  // widths past the fused layer's: out_project inside the mix's scatter
             out = y.spatialMix(channels: half..<y.channels, axis: axis, kernel: spatial.kernel, bias: spatial.bias,
                                normalization: gateNorm.parameters, gate: 0..<half,
                                projection: SpatialMixProjection(kernel: outProject.kernel, bias: outProject.bias,

@@ -82,11 +82,8 @@ extension Tensor {
         if let gate {
             precondition(gate.count == source.count && gate.upperBound <= c, "Gate channels \(gate) do not match \(source)")
         }
-        let (fh, fw) = axis.patch(height: h, width: w)
-        let (gh, gw) = (h / fh, w / fw)
-        let patches = gh * gw, pixelsPerPatch = fh * fw
-        let mixCount = axis.isGrid ? patches : pixelsPerPatch
-        let otherCount = axis.isGrid ? pixelsPerPatch : patches
+        let layout = SpatialMixLayout(height: h, width: w, axis: axis, channels: source.count)
+        let mixCount = layout.mixCount, otherCount = layout.otherCount
         precondition(kernel.shape == [mixCount, mixCount],
                      "Spatial kernel must be [\(mixCount), \(mixCount)] for \(h)×\(w) and \(axis), got \(kernel.shape)")
         if let bias { precondition(bias.count == mixCount, "Spatial bias \(bias.shape) does not match \(mixCount)") }
@@ -99,8 +96,7 @@ extension Tensor {
             let projectedInputs = projection == nil ? 0 : (projection?.prefix?.width ?? 0) + k
             OpProfiler.addFlops(2 * n * mixCount * mixCount * otherCount * k
                                 + 2 * n * h * w * projectedInputs * outputs)
-            let othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
-            let chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
+            let chunks = layout.chunks
             let x = pointer, o = out.pointer, kp = kernel.pointer, bp = bias?.pointer
             let bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil  // once, not per chunk
             if let normalization {
@@ -109,22 +105,13 @@ extension Tensor {
             let lnScale = normalization.map { UnsafePointer($0.scale.pointer) }
             let lnBias = normalization.map { UnsafePointer($0.bias.pointer) }
             let lnEpsilon = normalization?.epsilon ?? 0
-            // A pixel's offset is separable, cell origin + offset inside the cell: two small tables instead of two
-            // divisions and two remainders for every gathered and every scattered pixel.
-            let cellOffsets = (0..<patches).map { ($0 / gw) * fh * w + ($0 % gw) * fw }
-            let inCellOffsets = (0..<pixelsPerPatch).map { ($0 / fw) * w + $0 % fw }
-            // Both tables in one buffer the chunks (and the AVX-512 gather and scatter) read through pointers.
-            let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: mixCount + otherCount)
-            defer { offsets.deallocate() }
-            _ = offsets.initialize(from: axis.isGrid ? cellOffsets + inCellOffsets : inCellOffsets + cellOffsets)
-            let mixOffsets = UnsafePointer(offsets.baseAddress!), otherOffsets = mixOffsets + mixCount
+            let mixOffsets = layout.mixOffsets, otherOffsets = layout.otherOffsets
             // The AVX-512 gather holds a row in registers: up to MV_THIN_ROW_MAX_CHANNELS (the official models' widest
             // gMLP halves take the Swift loop).
             let vectorGather = ThinDense.isUsed && k <= Int(MV_THIN_ROW_MAX_CHANNELS)
             ComputeThreads.forEach(chunks: n * chunks) { job in
                 let b = job / chunks
-                let o0 = (job % chunks) * othersPerChunk
-                let o1 = min(otherCount, o0 + othersPerChunk)
+                let others = layout.others(ofChunk: job % chunks), o0 = others.lowerBound, o1 = others.upperBound
                 let cols = (o1 - o0) * k
                 let gatheredV = allocateScratch(mixCount * cols)
                 let mixed = allocateScratch(mixCount * cols)
@@ -149,13 +136,7 @@ extension Tensor {
                                       scale: lnScale, bias: lnBias, epsilon: lnEpsilon)
                     }
                 }
-                let mixedInBF16 = bf16Kernel.map {
-                    mixBF16($0, mixCount: mixCount, gathered: gatheredV, cols: cols, into: mixed)
-                } ?? false
-                if !mixedInBF16 {
-                    sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kp, lda: mixCount, b: gatheredV,
-                          ldb: cols, beta: 0, c: mixed, ldc: cols)
-                }
+                Self.mix(gatheredV, mixCount: mixCount, cols: cols, kernel: kp, bf16Kernel: bf16Kernel, into: mixed)
                 let outImage = o + b * h * w * outputs
                 if let projection {  // only where the thin kernel runs (above)
                     /// Image b's pixel 0 of a slice, and its pixel stride.
@@ -169,7 +150,8 @@ extension Tensor {
                     var fused = mv_scatter_projection(
                         n: Int32(outputs), kernel: projection.kernel.pointer, bias: projection.bias?.pointer,
                         residual: residual, residual_stride: residualStride, prefix: prefix,
-                        prefix_stride: prefixStride, prefix_width: Int32(projection.prefix?.width ?? 0))
+                        prefix_stride: prefixStride, prefix_width: Int32(projection.prefix?.width ?? 0),
+                        inputs_by_row: 0)
                     mv_spatial_scatter(mixed, mixOffsets, Int32(mixCount), otherSlice, Int32(o1 - o0), Int32(k), bp,
                                        gate.map { image + $0.lowerBound }, c, &fused, outImage)
                     return
@@ -199,10 +181,21 @@ extension Tensor {
         }
     }
 
+    /// `mixed = kernelᵀ · gathered` for a chunk's `[mixCount, cols]` rows: in bfloat16 where the kernel's copy is
+    /// given and oneDNN takes it, else in fp32.
+    static func mix(_ gathered: UnsafePointer<Float>, mixCount: Int, cols: Int, kernel: UnsafePointer<Float>,
+                    bf16Kernel: UnsafePointer<UInt16>?, into mixed: UnsafeMutablePointer<Float>) {
+        if let bf16Kernel, mixBF16(bf16Kernel, mixCount: mixCount, gathered: gathered, cols: cols, into: mixed) {
+            return
+        }
+        sgemm(transA: true, m: mixCount, n: cols, k: mixCount, a: kernel, lda: mixCount, b: gathered, ldb: cols,
+              beta: 0, c: mixed, ldc: cols)
+    }
+
     /// `mixed = kernelᵀ · gathered` (`kernel`: the bf16 copy) with `gathered` rounded to bfloat16 (fp32
     /// accumulation); false where oneDNN declines.
-    private func mixBF16(_ kernel: UnsafePointer<UInt16>, mixCount: Int, gathered: UnsafePointer<Float>, cols: Int,
-                         into mixed: UnsafeMutablePointer<Float>) -> Bool {
+    private static func mixBF16(_ kernel: UnsafePointer<UInt16>, mixCount: Int, gathered: UnsafePointer<Float>,
+                                cols: Int, into mixed: UnsafeMutablePointer<Float>) -> Bool {
         guard let onednn = OneDNN.shared else { return false }
         let shape = OneDNN.MatmulShape(m: mixCount, n: cols, k: mixCount, lda: mixCount, ldb: cols, ldc: cols,
                                        transA: true, transB: false, accumulate: false, bf16: true)

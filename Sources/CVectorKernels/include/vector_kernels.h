@@ -80,6 +80,9 @@ typedef struct {
     const float *prefix;  ///< pixel q's `prefix_width` input channels at `prefix + q·prefix_stride`, or NULL
     long prefix_stride;
     int prefix_width;
+    /// 0: the gate and residual rows of pixel q are read at q, as the output row and the prefix; 1: at the mixed
+    /// row's index `m·other_count + o` (rows gathered beside `mixed` in its order, as a fused mix's chunk has them).
+    int inputs_by_row;
 } mv_scatter_projection;
 
 /// Spatial mixing's scatter, the inverse walk of `mv_spatial_gather`: row `m·other_count + o` of `mixed` plus
