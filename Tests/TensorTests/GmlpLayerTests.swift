@@ -29,10 +29,10 @@ import Testing
     /// Same bits on both axes, for one-vector (8, 12), two-vector (24) and two-vector-hidden (32) widths, with and
     /// without biases; the input a channel slice of a wider tensor (as the MAB hands over its halves), two images.
     /// 48×48 images with 8×8 blocks or an 8×8 grid (36 sets of 64 mixed pixels): 32 channels take two chunks, the
-    /// second shorter.
+    /// second shorter, 64 channels (MAXIM-M's first level, the widest the fused layer takes) three.
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
           arguments: [(true, 8, true), (false, 8, true), (true, 12, true), (false, 12, false), (true, 24, false),
-                      (false, 24, true), (true, 32, true), (false, 32, true)])
+                      (false, 24, true), (true, 32, true), (false, 32, true), (true, 64, true), (false, 64, false)])
     func fusedLayerHasTheBitsOfItsTwoOperations(grid: Bool, channels: Int, biases: Bool) {
         let wide = pseudoRandom([2, 48, 48, 3 * channels], seed: grid ? 50 : 51)
         let x = wide.channels(channels..<(2 * channels))
@@ -52,7 +52,7 @@ import Testing
     /// mix with `out_project` over both mixes inside its scatter, the grid mix its prefix) has the bits of
     /// `in_project` over both halves followed by the two mixes.
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
-          arguments: [(8, true), (12, true), (24, false), (32, true)])
+          arguments: [(8, true), (12, true), (24, false), (32, true), (64, false)])
     func projectedMixesHaveTheBitsOfTheSeparateOperations(channels c: Int, biases: Bool) {
         let x = pseudoRandom([2, 48, 48, c], seed: 70)
         let grid = SpatialMixAxis.grid(height: 8, width: 8), block = SpatialMixAxis.block(height: 8, width: 8)
