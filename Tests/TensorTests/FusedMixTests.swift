@@ -3,7 +3,7 @@ import Testing
 
 /// The fused mixes against the same layers run as separate operations (`dense` for `in_project`, then
 /// `spatialMix`, with the projection inside its scatter).
-@Suite struct GmlpLayerTests {
+@Suite struct FusedMixTests {
     func weights(channels c: Int, mixed: Int, biases: Bool, seed: UInt64) -> GmlpWeights {
         func ln(_ s: UInt64) -> LayerNormParameters {
             LayerNormParameters(scale: pseudoRandom([c], seed: s), bias: pseudoRandom([c], seed: s + 1))
