@@ -10,11 +10,9 @@ struct SpatialGatingWeights: Sendable {
     let outProject: Dense
     let gridAxis: SpatialMixAxis
     let blockAxis: SpatialMixAxis
-    /// `in_project`'s halves with their LayerNorm, for the fused mixes (each mixes one half), where a half is whole
-    /// vectors of channels: split, a narrower layer recomputes its LayerNorm per half and fills half-empty vectors
-    /// (8 channels: 8 of 16 lanes), and measured slower than the unfused mixes (720p `denoise` +2–4 %, `deblur`
-    /// 12 channels no gain), while 32 channels gain at large tiles (S-3 512²).
-    let projectionHalves: (grid: MixInProjection, block: MixInProjection)?
+    /// `in_project`'s halves with their LayerNorm, for the fused mixes (each mixes one half), where they pay
+    /// (``MixInProjection/vectorHalves``).
+    let projectionHalves: (first: MixInProjection, second: MixInProjection)?
     let path: String
 
     init(
@@ -30,8 +28,8 @@ struct SpatialGatingWeights: Sendable {
         outProject = try Dense(p, path + "/out_project", input: hidden, output: features, useBias: useBias)
         gridAxis = .grid(height: gridSize.height, width: gridSize.width)
         blockAxis = .block(height: blockSize.height, width: blockSize.width)
-        let whole = MixInProjection(normalization: norm.parameters, kernel: inProject.kernel, bias: inProject.bias)
-        projectionHalves = features % 16 == 0 ? (whole.outputs(0..<features), whole.outputs(features..<hidden)) : nil
+        projectionHalves = MixInProjection(normalization: norm.parameters, kernel: inProject.kernel,
+                                           bias: inProject.bias).vectorHalves
         self.path = path
     }
 
@@ -60,14 +58,14 @@ struct SpatialGatingWeights: Sendable {
 
     /// Each mix with its half of `in_project` run on its own chunks (`Tensor.projectedMix`), the second with
     /// `out_project` inside its scatter: `in_project`'s `[pixels, 2C]` output is never written out. nil where the
-    /// halves are not whole vectors (`projectionHalves`) or the fused mixes do not take the widths.
+    /// halves do not pay (`projectionHalves`) or the fused mixes do not take the widths.
     private func fused(_ x: Tensor) -> Tensor? {
         let input = x.channels(0..<x.channels)
         guard let projectionHalves,
-              let u = Tensor.projectedMix(input, axis: gridAxis, inProjection: projectionHalves.grid,
+              let u = Tensor.projectedMix(input, axis: gridAxis, inProjection: projectionHalves.first,
                                           spatialKernel: gridDense.kernel, spatialBias: gridDense.bias)
         else { return nil }
-        return Tensor.projectedMix(input, axis: blockAxis, inProjection: projectionHalves.block,
+        return Tensor.projectedMix(input, axis: blockAxis, inProjection: projectionHalves.second,
                                    spatialKernel: blockDense.kernel, spatialBias: blockDense.bias,
                                    projection: SpatialMixProjection(kernel: outProject.kernel, bias: outProject.bias,
                                                                     prefix: u.channels(0..<u.channels)))

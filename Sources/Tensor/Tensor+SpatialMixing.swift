@@ -39,6 +39,30 @@ public struct SpatialMixProjection: Sendable {
         self.prefix = prefix
         self.residual = residual
     }
+
+    var outputs: Int { kernel.shape[1] }
+
+    /// Preconditions: the kernel takes the prefix and `mixedChannels`, prefix and residual are per pixel of a
+    /// `leadingShape` image, the residual as wide as the outputs.
+    func checkShapes(mixedChannels: Int, leadingShape: [Int]) {
+        let prefixWidth = prefix?.width ?? 0
+        precondition(kernel.shape.count == 2 && kernel.shape[0] == prefixWidth + mixedChannels,
+                     "Projection kernel \(kernel.shape) does not take \(prefixWidth) + \(mixedChannels) channels")
+        if let prefix {
+            precondition(prefix.leadingShape == leadingShape, "Projection prefix does not match \(leadingShape)")
+        }
+        if let residual {
+            precondition(residual.leadingShape == leadingShape && residual.width == outputs,
+                         "Projection residual does not match \(leadingShape + [outputs])")
+        }
+    }
+
+    /// Whether the AVX-512 scatter applies it: the scatter holds a row and the packed kernel in registers and on
+    /// the stack.
+    func fitsScatter(mixedChannels: Int) -> Bool {
+        let limit = Int(MV_THIN_ROW_MAX_CHANNELS)
+        return mixedChannels <= limit && outputs <= limit && (prefix?.width ?? 0) <= limit
+    }
 }
 
 extension Tensor {
@@ -55,22 +79,8 @@ extension Tensor {
     ) -> Tensor {
         let (n, h, w, c) = nhwc
         if let projection {
-            let prefixWidth = projection.prefix?.width ?? 0
-            precondition(projection.kernel.shape.count == 2 && projection.kernel.shape[0] == prefixWidth + source.count,
-                         "Projection kernel \(projection.kernel.shape) does not take \(prefixWidth) + "
-                         + "\(source.count) channels")
-            let outputs = projection.kernel.shape[1]
-            if let prefix = projection.prefix {
-                precondition(prefix.leadingShape == [n, h, w], "Projection prefix does not match [\(n), \(h), \(w)]")
-            }
-            if let residual = projection.residual {
-                precondition(residual.leadingShape == [n, h, w] && residual.width == outputs,
-                             "Projection residual does not match [\(n), \(h), \(w), \(outputs)]")
-            }
-            // The fused scatter holds a row and the packed kernel in registers and on the stack.
-            let limit = Int(MV_THIN_ROW_MAX_CHANNELS)
-            let fits = source.count <= limit && outputs <= limit && prefixWidth <= limit
-            if !(ThinDense.isUsed && fits) {
+            projection.checkShapes(mixedChannels: source.count, leadingShape: [n, h, w])
+            if !(ThinDense.isUsed && projection.fitsScatter(mixedChannels: source.count)) {
                 let mixed = spatialMix(channels: source, axis: axis, kernel: kernel, bias: bias,
                                        normalization: normalization, gate: gate)
                 return Tensor.dense((projection.prefix.map { [$0] } ?? []) + [mixed.allChannels],

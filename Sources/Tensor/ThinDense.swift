@@ -38,13 +38,9 @@ enum ThinDense {
             bias: UnsafePointer<Float>?, activation: Activation, residuals: [(UnsafePointer<Float>, stride: Int)],
             out: UnsafeMutablePointer<Float>
         ) {
-            // A prologue (LayerNorm, gate) stages rows of at most MAX_K channels; the kernel is packed in whole vectors
-            // of outputs on the stack.
-            let k = inputs.reduce(0, { $0 + $1.width }), paddedOutputs = (outputs + 15) / 16 * 16
-            guard inputs.count <= Int(MV_THIN_DENSE_MAX_INPUTS), residuals.count <= Int(MV_THIN_DENSE_MAX_RESIDUALS),
-                  outputs <= Int(MV_THIN_DENSE_MAX_N), k * paddedOutputs <= Int(MV_THIN_DENSE_MAX_KERNEL),
-                  (normalization == nil && gate == nil) || k <= Int(MV_THIN_DENSE_MAX_K),
-                  activation == .identity || activation == .gelu else { return nil }
+            guard Layer.takes(inputs: inputs.count, channels: inputs.reduce(0) { $0 + $1.width }, outputs: outputs,
+                              prologue: normalization != nil || gate != nil, activation: activation,
+                              residuals: residuals.count) else { return nil }
             func slot<T>(_ values: [T], _ i: Int, _ empty: T) -> T { i < values.count ? values[i] : empty }
             problem.n = Int32(outputs)
             problem.input_count = Int32(inputs.count)
@@ -67,6 +63,16 @@ enum ThinDense {
             problem.residual_strides = (slot(resStrides, 0, 0), slot(resStrides, 1, 0), slot(resStrides, 2, 0),
                                         slot(resStrides, 3, 0))
             problem.out = out
+        }
+
+        /// Whether the kernel takes a layer of `inputs` inputs of `channels` in all: a prologue (LayerNorm, gate)
+        /// stages rows of at most MAX_K channels; the kernel is packed in whole vectors of outputs on the stack.
+        static func takes(inputs: Int, channels k: Int, outputs: Int, prologue: Bool, activation: Activation,
+                          residuals: Int) -> Bool {
+            let paddedOutputs = (outputs + 15) / 16 * 16
+            return inputs <= Int(MV_THIN_DENSE_MAX_INPUTS) && residuals <= Int(MV_THIN_DENSE_MAX_RESIDUALS)
+                && outputs <= Int(MV_THIN_DENSE_MAX_N) && k * paddedOutputs <= Int(MV_THIN_DENSE_MAX_KERNEL)
+                && (!prologue || k <= Int(MV_THIN_DENSE_MAX_K)) && (activation == .identity || activation == .gelu)
         }
 
         /// `out[rows] = act(prologue(concat(inputs[rows])) · kernel + bias) + Σ residuals[rows]`. The caller checked
