@@ -3,7 +3,7 @@
 
 #if defined(__x86_64__)
 
-KERNEL void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst) {
+KERNEL void mv_round_bf16_avx512(const float *src, long rows, long columns, long stride, uint16_t *dst) {
     const __m512i half = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1), quiet = _mm512_set1_epi32(0x40);
     const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), infinity = _mm512_set1_epi32(0x7F800000);
     for (long r = 0; r < rows; r++) {
@@ -20,12 +20,6 @@ KERNEL void mv_round_bf16(const float *src, long rows, long columns, long stride
             _mm512_mask_cvtepi32_storeu_epi16(d + c, valid, rounded);
         }
     }
-}
-
-#else  // no AVX-512 on this architecture: callers take the portable path
-
-void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst) {
-    (void)src, (void)rows, (void)columns, (void)stride, (void)dst;
 }
 
 #endif

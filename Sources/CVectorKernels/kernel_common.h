@@ -1,8 +1,17 @@
 #ifndef MAXIM_KERNEL_COMMON_H
 #define MAXIM_KERNEL_COMMON_H
 
-// What the AVX-512 kernels of this target share (not part of its public header, `include/vector_kernels.h`).
+// What the kernels of this target share (not part of its public header, `include/vector_kernels.h`). Each kernel
+// exists twice: for AVX-512 (`*_avx512`, in the files named for the kernel) and for AVX2 with FMA (`*_avx2`, in the
+// `*_avx2.c` files: x86-64-v3, every x86 server CPU since 2013, among them AMD EPYC before Zen 4). `dispatch.c`
+// defines the public functions, which call the variant this CPU runs.
 #include "vector_kernels.h"
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/// A narrow convolution band's planar row: `width` pixels plus a zero column each side, rounded up to whole 16-float
+/// vectors and one more, so the shifted loads of a partial last vector stay inside (either ISA's vectors).
+static inline long narrow_plane_width(long width) { return (width + 2 + 15) / 16 * 16 + 16; }
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -19,10 +28,49 @@ static inline __mmask16 mask_of(int count) {
 /// Copies, or LayerNorms when `scale` is set, `count` ≤ 8 rows of `k` ≤ MV_THIN_ROW_MAX_CHANNELS channels: row r
 /// from `src + offsets[r]` (`src + r·src_stride` without offsets) to `dst + r·dst_stride`, the rows held in
 /// registers (`thin_dense.c`, the dense kernel's own LayerNorm); `whole` stores every vector of a row, zero past `k`.
-KERNEL __attribute__((visibility("hidden"))) void mv_copy_rows(const float *src, const long *offsets, long src_stride,
-                                                               float *dst, long dst_stride, int count, int k,
-                                                               const float *scale, const float *bias, float epsilon,
-                                                               int whole);
+KERNEL HIDDEN void mv_copy_rows_avx512(const float *src, const long *offsets, long src_stride, float *dst,
+                                       long dst_stride, int count, int k, const float *scale, const float *bias,
+                                       float epsilon, int whole);
+
+HIDDEN void mv_thin_dense_avx512(const mv_thin_dense_problem *problem, long begin, long end);
+HIDDEN void mv_thin_layer_norm_avx512(const float *src, float *dst, long rows, int channels, long stride,
+                                      const float *scale, const float *bias, float epsilon);
+HIDDEN void mv_spatial_gather_avx512(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+                                     const long *other_offsets, int other_count, int k, float *dst,
+                                     const float *scale, const float *bias, float epsilon);
+HIDDEN void mv_spatial_scatter_avx512(const float *mixed, const long *mix_offsets, int mix_count,
+                                      const long *other_offsets, int other_count, int k, const float *bias,
+                                      const float *gate, long gate_stride, const mv_scatter_projection *projection,
+                                      float *out);
+HIDDEN void mv_conv3x3_narrow_avx512(const float *image, long height, long width, int inputs, const float *kernel,
+                                     const float *bias, int outputs, float negative_slope, const float *residual,
+                                     long y0, long y1, float *scratch, float *out);
+HIDDEN void mv_resize_column_avx512(const float *first_row, long row_stride, const float *weights, long count,
+                                    long length, float *out);
+HIDDEN void mv_resize_row_avx512(const float *src, int channels, int out_width, const long *first,
+                                 const long *count, const float *weights, long stride, float *out);
+HIDDEN void mv_round_bf16_avx512(const float *src, long rows, long columns, long stride, uint16_t *dst);
+
+HIDDEN void mv_thin_dense_avx2(const mv_thin_dense_problem *problem, long begin, long end);
+HIDDEN void mv_thin_layer_norm_avx2(const float *src, float *dst, long rows, int channels, long stride,
+                                    const float *scale, const float *bias, float epsilon);
+/// `mv_copy_rows_avx512`'s AVX2 twin (`thin_dense_avx2.c`).
+HIDDEN void mv_copy_rows_avx2(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,
+                              int count, int k, const float *scale, const float *bias, float epsilon, int whole);
+HIDDEN void mv_spatial_gather_avx2(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+                                   const long *other_offsets, int other_count, int k, float *dst, const float *scale,
+                                   const float *bias, float epsilon);
+HIDDEN void mv_spatial_scatter_avx2(const float *mixed, const long *mix_offsets, int mix_count,
+                                    const long *other_offsets, int other_count, int k, const float *bias,
+                                    const float *gate, long gate_stride, const mv_scatter_projection *projection,
+                                    float *out);
+HIDDEN void mv_conv3x3_narrow_avx2(const float *image, long height, long width, int inputs, const float *kernel,
+                                   const float *bias, int outputs, float negative_slope, const float *residual,
+                                   long y0, long y1, float *scratch, float *out);
+HIDDEN void mv_resize_column_avx2(const float *first_row, long row_stride, const float *weights, long count,
+                                  long length, float *out);
+HIDDEN void mv_resize_row_avx2(const float *src, int channels, int out_width, const long *first, const long *count,
+                               const float *weights, long stride, float *out);
 
 #endif
 #endif

@@ -3,14 +3,6 @@
 
 #if defined(__x86_64__)
 
-/// A band's planar row: `width` pixels plus a zero column each side, rounded up to whole vectors and one more, so
-/// the shifted loads of a partial last vector stay inside.
-static long narrow_plane_width(long width) { return (width + 2 + 15) / 16 * 16 + 16; }
-
-long mv_conv3x3_narrow_scratch(long rows, long width, int inputs) {
-    return (rows + 2) * inputs * narrow_plane_width(width) + 16;
-}
-
 /// Leaky ReLU as `max(v, slope·v)` (the same values as `v ≥ 0 ? v : slope·v` for 0 ≤ slope ≤ 1); slope 1 is the
 /// identity and costs nothing.
 KERNEL INLINE __m512 leaky(__m512 v, float slope) {
@@ -153,7 +145,7 @@ KERNEL INLINE void narrow_conv_rows(const float *image, long height, long width,
     }
 }
 
-KERNEL void mv_conv3x3_narrow(const float *image, long height, long width, int inputs, const float *kernel,
+KERNEL void mv_conv3x3_narrow_avx512(const float *image, long height, long width, int inputs, const float *kernel,
                               const float *bias, int outputs, float negative_slope, const float *residual, long y0,
                               long y1, float *scratch, float *out) {
 #define ROWS(O) narrow_conv_rows(image, height, width, inputs, kernel, bias, negative_slope, residual, y0, y1, scratch, out, O)
@@ -165,17 +157,6 @@ KERNEL void mv_conv3x3_narrow(const float *image, long height, long width, int i
     default: ROWS(8); break;
     }
 #undef ROWS
-}
-
-#else  // no AVX-512 on this architecture: callers take the portable paths
-
-long mv_conv3x3_narrow_scratch(long rows, long width, int inputs) { (void)rows, (void)width, (void)inputs; return 0; }
-void mv_conv3x3_narrow(const float *image, long height, long width, int inputs, const float *kernel,
-                       const float *bias, int outputs, float negative_slope, const float *residual, long y0, long y1,
-                       float *scratch, float *out) {
-    (void)image, (void)height, (void)width, (void)inputs, (void)kernel, (void)bias, (void)outputs, (void)residual;
-    (void)negative_slope;
-    (void)y0, (void)y1, (void)scratch, (void)out;
 }
 
 #endif

@@ -3,7 +3,7 @@
 
 #if defined(__x86_64__)
 
-KERNEL void mv_resize_column(const float *first_row, long row_stride, const float *weights, long count, long length,
+KERNEL void mv_resize_column_avx512(const float *first_row, long row_stride, const float *weights, long count, long length,
                              float *out) {
     long i = 0;
     for (; i + 64 <= length; i += 64) {  // four vectors at a time: independent chains
@@ -26,7 +26,7 @@ KERNEL void mv_resize_column(const float *first_row, long row_stride, const floa
     }
 }
 
-KERNEL void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
+KERNEL void mv_resize_row_avx512(const float *src, int channels, int out_width, const long *first, const long *count,
                           const float *weights, long stride, float *out) {
     for (int x = 0; x < out_width; x++) {
         const float *s = src + first[x] * channels, *w = weights + x * stride;
@@ -40,17 +40,6 @@ KERNEL void mv_resize_row(const float *src, int channels, int out_width, const l
             _mm512_mask_storeu_ps(d + c, valid, y);
         }
     }
-}
-
-#else  // no AVX-512 on this architecture: callers take the portable paths
-
-void mv_resize_column(const float *first_row, long row_stride, const float *weights, long count, long length,
-                      float *out) {
-    (void)first_row, (void)row_stride, (void)weights, (void)count, (void)length, (void)out;
-}
-void mv_resize_row(const float *src, int channels, int out_width, const long *first, const long *count,
-                   const float *weights, long stride, float *out) {
-    (void)src, (void)channels, (void)out_width, (void)first, (void)count, (void)weights, (void)stride, (void)out;
 }
 
 #endif

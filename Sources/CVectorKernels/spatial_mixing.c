@@ -4,7 +4,7 @@
 
 #if defined(__x86_64__)
 
-KERNEL void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
+KERNEL void mv_spatial_gather_avx512(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
                               const long *other_offsets, int other_count, int k, float *dst, const float *scale,
                               const float *bias, float epsilon) {
     // Destination rows are consecutive (m·other_count + o counts up); source rows are wherever their pixels are.
@@ -29,7 +29,7 @@ KERNEL void mv_spatial_gather(const float *image, long pixel_stride, const long 
         for (int o = 0; o < other_count; o++) {
             offsets[count] = (mix_offsets[m] + other_offsets[o]) * pixel_stride;
             if (++count < 8 && !(m == mix_count - 1 && o == other_count - 1)) continue;
-            mv_copy_rows(image, offsets, 0, first, k, count, k, scale, bias, epsilon, 0);
+            mv_copy_rows_avx512(image, offsets, 0, first, k, count, k, scale, bias, epsilon, 0);
             first += count * k;
             count = 0;
         }
@@ -179,7 +179,7 @@ DEFINE_SCATTER_PROJECTED(4, 4)
 DEFINE_SCATTER_PROJECTED_8(0)
 DEFINE_SCATTER_PROJECTED_8(8)
 
-KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
+KERNEL void mv_spatial_scatter_avx512(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
                                int other_count, int k, const float *bias, const float *gate, long gate_stride,
                                const mv_scatter_projection *projection, float *out) {
     if (projection) {
@@ -221,21 +221,6 @@ KERNEL void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int 
                 scatter_pixel(mixed, mix_offsets, other_offsets, other_count, m, o, k, b, gate, gate_stride, out);
         }
     }
-}
-
-#else  // no AVX-512 on this architecture: callers take the portable paths
-
-void mv_spatial_gather(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
-                       const long *other_offsets, int other_count, int k, float *dst, const float *scale,
-                       const float *bias, float epsilon) {
-    (void)image, (void)pixel_stride, (void)mix_offsets, (void)mix_count, (void)other_offsets, (void)other_count;
-    (void)k, (void)dst, (void)scale, (void)bias, (void)epsilon;
-}
-void mv_spatial_scatter(const float *mixed, const long *mix_offsets, int mix_count, const long *other_offsets,
-                        int other_count, int k, const float *bias, const float *gate, long gate_stride,
-                        const mv_scatter_projection *projection, float *out) {
-    (void)mixed, (void)mix_offsets, (void)mix_count, (void)other_offsets, (void)other_count, (void)k, (void)bias;
-    (void)gate, (void)gate_stride, (void)projection, (void)out;
 }
 
 #endif

@@ -3,18 +3,6 @@
 #include "kernel_common.h"
 
 #if defined(__x86_64__)
-#include <cpuid.h>
-
-int mv_thin_dense_available(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_AVX512F) || !(b & bit_AVX512DQ)) return 0;
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    // The OS saves the SSE, AVX, opmask and both halves of the ZMM registers.
-    return (lo & 0xE6) == 0xE6;
-}
-
 /// tanh-GELU, `x·½(1 + tanh z) = x / (1 + e^(−2z))` with `z = √(2/π)(x + 0.044715x³)`, written as `x / (1 + 2^t)`
 /// with `t = −2z·log₂e`: `2^t = 2^⌊t⌋ · 2^f`, where `f = t − ⌊t⌋ ∈ [0, 1)` is one `vreduceps` and `scalef` applies
 /// `2^⌊t⌋` from `t` itself (it floors its exponent operand); `2^f` is a degree-5 near-minimax polynomial (relative
@@ -371,7 +359,7 @@ DEFINE_ROWS(6, 3)
 DEFINE_ROWS(7, 2)
 DEFINE_ROWS(8, 2)
 
-KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) {
+KERNEL void mv_thin_dense_avx512(const mv_thin_dense_problem *p, long begin, long end) {
     int k = 0;
     for (int i = 0; i < p->input_count; i++) k += p->input_widths[i];
     const int nv = (p->n + 15) / 16;
@@ -401,25 +389,16 @@ KERNEL void mv_thin_dense(const mv_thin_dense_problem *p, long begin, long end) 
     }
 }
 
-KERNEL void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride,
+KERNEL void mv_thin_layer_norm_avx512(const float *src, float *dst, long rows, int channels, long stride,
                                const float *scale, const float *bias, float epsilon) {
     for (long r0 = 0; r0 < rows; r0 += 8)
         copy_rows(src + r0 * stride, NULL, stride, dst + r0 * channels, channels, rows - r0 < 8 ? (int)(rows - r0) : 8,
                   channels, scale, bias, epsilon, 0);
 }
 
-KERNEL void mv_copy_rows(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride, int count,
+KERNEL void mv_copy_rows_avx512(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride, int count,
                          int k, const float *scale, const float *bias, float epsilon, int whole) {
     copy_rows(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole);
-}
-
-#else  // no AVX-512 on this architecture: callers take the library GEMM path
-
-int mv_thin_dense_available(void) { return 0; }
-void mv_thin_dense(const mv_thin_dense_problem *problem, long begin, long end) { (void)problem, (void)begin, (void)end; }
-void mv_thin_layer_norm(const float *src, float *dst, long rows, int channels, long stride, const float *scale,
-                        const float *bias, float epsilon) {
-    (void)src, (void)dst, (void)rows, (void)channels, (void)stride, (void)scale, (void)bias, (void)epsilon;
 }
 
 #endif

@@ -3,9 +3,9 @@
 
 #include <stdint.h>
 
-/// AVX-512 kernels for the thin paths of the engine and the bf16 products' rounding, each CPUID-checked by its caller
-/// (`mv_thin_dense_available`): dense layers (below), spatial mixing's gather and scatter, narrow 3×3 convolutions
-/// and the bilinear resize's passes. Without AVX-512 on the architecture they are stubs the callers never reach.
+/// Vector kernels (AVX-512 or AVX2) for the thin paths of the engine and the bf16 products' rounding, each checked by
+/// its caller (`mv_thin_dense_available`): dense layers (below), spatial mixing's gather and scatter, narrow 3×3 convolutions
+/// and the bilinear resize's passes. Off x86-64 they are stubs the callers never reach.
 ///
 /// A dense layer on thin rows (N ≤ 128 output channels per pixel; K input channels, at most 64 where a LayerNorm
 /// or gate reads the single input first, and with the kernel padded to whole vectors of outputs at most
@@ -43,8 +43,12 @@ typedef struct {
     float *out;  ///< [rows, n], dense
 } mv_thin_dense_problem;
 
-/// 1 when this CPU and OS run the AVX-512 kernel.
+/// 1 when this CPU and OS run the kernels: AVX-512 (F, DQ) or AVX2 with FMA, each with its own variant of every
+/// kernel; `MAXIM_VECTOR_ISA=avx2` takes the AVX2 ones on an AVX-512 CPU.
 int mv_thin_dense_available(void);
+
+/// The variant in use: "avx512", "avx2" or "none".
+const char *mv_vector_isa_name(void);
 
 /// Computes rows `begin ..< end` of `problem` (every pointer in it is at row 0, so one problem serves every chunk
 /// of a layer); the caller checked `mv_thin_dense_available()` and the size limits.
