@@ -131,7 +131,7 @@ struct Bench: ParsableCommand {
                 "peak_activation_bytes": peakActivationBytes, "blas_cpu_seconds": OpProfiler.blasCPUSeconds,
                 "peak_rss_bytes": MatrixPeak.peakResidentBytes(),
                 "sgemm_peak_gflops_per_second": peak.gflopsPerSecond, "fraction_of_sgemm_peak": fractionOfPeak,
-                "precision": precision.rawValue, "onednn_isa": isa,
+                "precision": precision.rawValue, "onednn_isa": isa, "vector_kernels": ThinDense.instructionSet,
             ]
             if let bf16Peak {
                 object["bf16_peak_gflops_per_second"] = bf16Peak.gflopsPerSecond
@@ -147,7 +147,8 @@ struct Bench: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(name) \(size)×\(inputWidth) (height×width), \(parameterCount) parameters, "
-                  + "\(threadCount) thread(s), products in \(precision) (oneDNN kernels: \(isa))")
+                  + "\(threadCount) thread(s), products in \(precision) (oneDNN kernels: \(isa); "
+                  + "own vector kernels: \(ThinDense.instructionSet))")
             print(String(format: "median %.3f s over %d run(s) (min %.3f s), %.1f GFLOP, %.1f GFLOP/s",
                          median, runs, times.first!, gflops, gflops / median))
             print(String(format: "fp32 matrix peak, same run: %.1f GFLOP/s (%d single-threaded OpenBLAS sgemm of %d³ at once); "

@@ -5,19 +5,23 @@ import Glibc
 
 /// Dense layers on thin rows (≤ 128 output channels; ≤ 64 input channels behind a LayerNorm or gate, otherwise up to
 /// a 64 KiB packed kernel: every layer of a small model, the first levels of the official ones) through the AVX-512
-/// kernel of `CVectorKernels`: LayerNorm or gate, product, bias, GELU and residuals in one pass with a row block in
+/// or AVX2 kernel of `CVectorKernels`: LayerNorm or gate, product, bias, GELU and residuals in one pass with a row block in
 /// registers. oneDNN takes ~60 µs for a 2730×12·12×24 chunk with GELU (26 GFLOP/s) and needs separate passes for the
 /// normalisation and residuals (docs/performance.md).
-enum ThinDense {
-    /// Fixed for the process, like `MatrixBackend.current`: needs AVX-512, stays off on the all-OpenBLAS path
+public enum ThinDense {
+    /// Fixed for the process, like `MatrixBackend.current`: needs AVX-512 or AVX2, stays off on the all-OpenBLAS path
     /// (`MAXIM_GEMM=openblas`), and `MAXIM_THIN_DENSE=off` turns it off for comparisons.
     static let enabled: Bool = {
         if let value = getenv("MAXIM_THIN_DENSE"), String(cString: value).lowercased() == "off" { return false }
         return MatrixBackend.current == .oneDNN && isAvailable
     }()
 
-    /// Whether this CPU (and OS) runs the kernel at all.
+    /// Whether this CPU (and OS) runs the kernel at all: AVX-512, or AVX2 with FMA (each has its own variant).
     static let isAvailable = mv_thin_dense_available() != 0
+
+    /// The variant of the vector kernels this process runs ("avx512", "avx2"), or "off" where it takes the library
+    /// paths instead; for benchmark reports.
+    public static var instructionSet: String { enabled ? String(cString: mv_vector_isa_name()) : "off" }
 
     /// Sends this task's dense layers to the library path even where the kernel runs, so tests can compare both
     /// paths in one process (a task-local, unlike a global switch, cannot change paths under a concurrent test).

@@ -24,6 +24,27 @@ import Testing
         #expect(rss > 10 << 20 && rss < 4 << 30, "peak RSS \(rss) bytes")
     }
 
+    /// The report names the variant of the engine's own vector kernels: the widest this CPU runs, and the AVX2 one
+    /// when `MAXIM_VECTOR_ISA=avx2` asks for it (as on an AVX-512 CPU, to compare the two).
+    @Test func benchNamesTheVectorKernelsItRuns() throws {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        let hasAVX2 = flags.contains("avx2") && flags.contains("fma")
+        let widest = flags.contains("avx512f") && flags.contains("avx512dq") ? "avx512" : hasAVX2 ? "avx2" : "off"
+        let dir = try TemporaryDirectory()
+        for (request, expected) in [(nil, widest), ("avx2", hasAVX2 ? "avx2" : "off")] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["MAXIM_VECTOR_ISA"] = request
+            let result = try CommandRunner.run(
+                ["bench", "--checkpoint", tinyCheckpoint, "--size", "64", "--runs", "1", "--threads", "1", "--json"],
+                in: dir.url, environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(report["vector_kernels"] as? String == expected, "MAXIM_VECTOR_ISA=\(request ?? "unset")")
+        }
+    }
+
     /// `--precision bf16` also measures oneDNN's bf16 peak in the same run and reports the model's share of it.
     @Test(.enabled(if: ProductPrecision.bf16.unavailableReason == nil, "oneDNN has no bf16 kernels on this CPU"))
     func bf16BenchReportsTheBF16PeakAndTheKernelsInstructionSet() throws {

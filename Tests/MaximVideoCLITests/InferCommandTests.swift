@@ -2,6 +2,7 @@ import Foundation
 import MaximModel
 import MaximTestSupport
 import MediaIO
+import Tensor
 import Testing
 
 @Suite("maxim-video infer")
@@ -67,5 +68,35 @@ struct InferCommandTests {
         let largest = expected.scalars.map { abs($0) }.max() ?? 0
         let worst = zip(output.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst <= 1e-5 * largest, "max error \(worst) of \(largest)")
+    }
+    /// The AVX2 kernels (`MAXIM_VECTOR_ISA=avx2`: on an AVX-512 CPU too) compute the reference's outputs: the golden
+    /// tiny model and both shipped models (their 8- and 12-channel layers take every AVX2 kernel) against the
+    /// references of their fixtures, within the conformance tolerance. A child process: the variant is chosen once per
+    /// process.
+    @Test(.enabled(if: ThinDense.instructionSet != "off", "needs an AVX2 CPU"),
+          arguments: [("tiny", "stage_1/scale_2"), ("deblur-small", "stage_0/scale_2"), ("denoise-small", "stage_0/scale_1")])
+    func avx2KernelsMatchTheReference(model: String, output key: String) throws {
+        let dir = try TemporaryDirectory()
+        let (checkpoint, input, outputs): (String, URL, URL)
+        if model == "tiny" {
+            let golden = URL(fileURLWithPath: tinyCheckpoint).deletingLastPathComponent()
+            (checkpoint, input, outputs) = (tinyCheckpoint, golden.appendingPathComponent("input.npy"),
+                                            golden.appendingPathComponent("outputs.npz"))
+        } else {
+            (checkpoint, input, outputs) = (Fixtures.model(model).path, Fixtures.shipped(model, "input.npy"),
+                                            Fixtures.shipped(model, "outputs.npz"))
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MAXIM_VECTOR_ISA"] = "avx2"
+        let result = try CommandRunner.run(
+            ["infer", "--checkpoint", checkpoint, "--input", input.path, "--output", "out.npy", "--threads", "2"],
+            in: dir.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: dir.path("out.npy"))))
+        let expected = try #require(try NPZArchive.read(contentsOf: outputs)[key])
+        #expect(output.shape == expected.shape)
+        let largest = expected.scalars.map { abs($0) }.max() ?? 0
+        let worst = zip(output.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5 * largest, "\(model): max error \(worst) of \(largest)")
     }
 }

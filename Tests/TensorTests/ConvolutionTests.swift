@@ -63,7 +63,7 @@ import Testing
         expectClose(out, [14, 13, 12, 11])
     }
 
-    /// The AVX-512 thin kernel (products and the bias repeated per tap, then two copies per pixel) against the
+    /// The thin vector kernel (AVX-512 or AVX2; products and the bias repeated per tap, then two copies per pixel) against the
     /// library product and the Swift scatter, at a decoder's widths (24 → 12: 48 outputs per pixel, three vectors).
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"))
     func transposedConvThroughTheThinKernelMatchesTheLibraryPath() {

@@ -55,7 +55,7 @@ import Testing
         #expect(x.resizedNearest(height: 2, width: 1).scalars == [2, 6])
     }
 
-    /// The AVX-512 vertical and horizontal passes give the Swift loops' bits (same products, added in the same
+    /// The vector (AVX-512 or AVX2) vertical and horizontal passes give the Swift loops' bits (same products, added in the same
     /// order), up and down, for one- and two-vector pixels, rows of 348 and 580 floats (whole blocks of four vectors
     /// and a remainder).
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"), arguments: [12, 20])

@@ -49,9 +49,9 @@ import Testing
         expectClose(gated, expected, rtol: 1e-5, atol: 1e-6)
     }
 
-    /// The AVX-512 gather (with its LayerNorm) and scatter (with the gate) against the Swift loops, on both axes,
+    /// The vector gather (AVX-512 or AVX2, with its LayerNorm) and scatter (with the gate) against the Swift loops, on both axes,
     /// for one-vector (8, 12), two-vector (20) and four-vector (64) channel slices of a wider tensor, and 80
-    /// channels (past what the gather holds in registers: Swift gather, AVX-512 scatter): the same bits without the
+    /// channels (past what the gather holds in registers: Swift gather, vector scatter): the same bits without the
     /// LayerNorm, the same values to float rounding with it (its sums run in another order).
     @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
           arguments: [(true, 12), (false, 12), (true, 20), (false, 20), (true, 64), (false, 80), (true, 8), (false, 8)])

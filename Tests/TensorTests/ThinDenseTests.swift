@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import Tensor
 
-/// The AVX-512 thin dense kernel against a float64 reference of what `Tensor.dense` means: concatenated (strided)
+/// The thin dense kernel (AVX-512 or AVX2, whichever this CPU runs) against a float64 reference of what `Tensor.dense` means: concatenated (strided)
 /// inputs, LayerNorm or gate, product, bias, tanh-GELU, then residuals — at row counts that leave partial row
 /// blocks, groups and LayerNorm batches, and at channel counts that leave partial vectors.
-@Suite(.enabled(if: ThinDense.isAvailable, "needs an AVX-512 CPU"))
+@Suite(.enabled(if: ThinDense.isAvailable, "needs an AVX-512 or AVX2 CPU"))
 struct ThinDenseTests {
     struct Case: CustomStringConvertible, Sendable {
         var rows: Int
