@@ -116,6 +116,24 @@ INLINE2 void prologue(const mv_thin_dense_problem *p, long row, int count, int k
 /// `finish_rows`.
 INLINE2 int gelu_in_registers(const mv_thin_dense_problem *p) { return p->gelu && p->n % 8 == 0; }
 
+/// The block's stores: GELU where it runs on the registers, then `RES` residuals, each output vector stored once.
+/// `RES`, R and NVB are constants, so the loops unroll with the accumulators in registers (with a run-time count of
+/// residuals they went through the stack, as `thin_dense.c` found for AVX-512).
+INLINE2 void store_block(const mv_thin_dense_problem *p, long row, __m256 acc[8][4], int v0, int gelu_here,
+                         const int RES, const int R, const int NVB) {
+    const long n = p->n;
+    float *const out = p->out + row * n;
+    const float *residual[MV_THIN_DENSE_MAX_RESIDUALS];
+    for (int i = 0; i < RES; i++) residual[i] = p->residuals[i] + row * p->residual_strides[i];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NVB; v++) {
+            const int c = (v0 + v) * 8, valid = (int)n - c;
+            __m256 y = gelu_here ? gelu8(acc[r][v]) : acc[r][v];
+            for (int i = 0; i < RES; i++) y = _mm256_add_ps(y, load_n(residual[i] + r * p->residual_strides[i] + c, valid));
+            store_n(out + r * n + c, y, valid);
+        }
+}
+
 /// Rows `row ..< row + R` for the output vectors `v0 ..< v0 + NVB` of `nvp` (a column block: R·NVB accumulators fit
 /// the 16 registers where all of a wide layer's outputs would not), inputs as in `thin_dense.c`'s `rows_block`.
 INLINE2 void rows_block(const mv_thin_dense_problem *p, long row, int inputs, const int *widths,
@@ -139,18 +157,14 @@ INLINE2 void rows_block(const mv_thin_dense_problem *p, long row, int inputs, co
             for (int r = 0; r < R; r++)
                 for (int v = 0; v < NVB; v++) acc[r][v] = _mm256_add_ps(acc[r][v], _mm256_load_ps(bias + (v0 + v) * 8));
     }
-    const long n = p->n;
     const int gelu_here = gelu_in_registers(p);
-    const int residuals = p->gelu && !gelu_here ? 0 : p->residual_count;
-    float *const out = p->out + row * n;
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NVB; v++) {
-            const int c = (v0 + v) * 8, valid = (int)n - c;
-            __m256 y = gelu_here ? gelu8(acc[r][v]) : acc[r][v];
-            for (int i = 0; i < residuals; i++)
-                y = _mm256_add_ps(y, load_n(p->residuals[i] + (row + r) * p->residual_strides[i] + c, valid));
-            store_n(out + r * n + c, y, valid);
-        }
+    switch (p->gelu && !gelu_here ? 0 : p->residual_count) {
+    case 0: store_block(p, row, acc, v0, gelu_here, 0, R, NVB); break;
+    case 1: store_block(p, row, acc, v0, gelu_here, 1, R, NVB); break;
+    case 2: store_block(p, row, acc, v0, gelu_here, 2, R, NVB); break;
+    case 3: store_block(p, row, acc, v0, gelu_here, 3, R, NVB); break;
+    default: store_block(p, row, acc, v0, gelu_here, 4, R, NVB); break;
+    }
 }
 
 /// GELU over rows `row ..< row + count` of the (dense) output in whole vectors, then the residuals, which must come
