@@ -61,9 +61,9 @@ let package = Package(
             dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimisedInDebug
         ),
-        // The AVX-512 kernels of the thin paths — dense layers, spatial gather/scatter, narrow convolutions, resize
-        // passes — and the rounding to bf16 (C: per-function target attributes let them sit in a binary that runs on
-        // any x86-64-v3 CPU; Swift has no such attribute).
+        // The vector kernels of the thin paths — dense layers, spatial gather/scatter, narrow convolutions, resize
+        // passes — in an AVX-512 and an AVX2 variant each, and the rounding to bf16 (C: per-function target
+        // attributes let them sit in a binary that runs on any x86-64-v3 CPU; Swift has no such attribute).
         .target(
             name: "CVectorKernels",
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]

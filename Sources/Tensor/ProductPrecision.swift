@@ -5,7 +5,7 @@ import CVectorKernels
 ///
 /// `bf16` rounds both operands of every product oneDNN computes (dense layers off the thin kernel, spatial mixing,
 /// direct convolutions) to bfloat16 and accumulates in fp32; activations, normalisation, GELU and the engine's own
-/// AVX-512 kernels (thin dense layers, narrow convolutions) stay fp32. It pays only where oneDNN has AMX
+/// vector kernels (thin dense layers, narrow convolutions) stay fp32. It pays only where oneDNN has AMX
 /// (`avx512_core_amx`): S-3 1.30× faster than fp32 on an AMX Xeon, while with AVX512-BF16 alone its bf16 kernels run
 /// at half the fp32 rate and a model ~1.2–1.5× slower (docs/performance.md).
 public enum ProductPrecision: String, Sendable, CaseIterable, CustomStringConvertible {

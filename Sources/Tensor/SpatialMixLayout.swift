@@ -3,7 +3,7 @@
 ///
 /// A pixel's offset is separable, cell origin + offset inside the cell: two small tables instead of two divisions
 /// and two remainders for every gathered and every scattered pixel. Both tables sit in one buffer the chunks (and the
-/// AVX-512 gather and scatter) read through pointers: the mix index's first, then the other index's.
+/// vector gather and scatter) read through pointers: the mix index's first, then the other index's.
 final class SpatialMixLayout {
     /// Pixels mixed with each other (the kernel is `mixCount × mixCount`), and how many such sets the image has.
     let mixCount: Int

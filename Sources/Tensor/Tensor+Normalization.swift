@@ -49,7 +49,7 @@ func layerNormRows(
     _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, channels: Int, stride: Int,
     scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float
 ) {
-    // Through the AVX-512 kernel's LayerNorm: eight rows' statistics in vectors instead of a scalar square root
+    // Through the vector kernel's LayerNorm: eight rows' statistics in vectors instead of a scalar square root
     // and division per row.
     if channels <= Int(MV_THIN_ROW_MAX_CHANNELS), rows >= 16, ThinDense.isUsed {
         mv_thin_layer_norm(src, dst, rows, Int32(channels), stride, scale, bias, epsilon)

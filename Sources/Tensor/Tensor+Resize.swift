@@ -39,7 +39,7 @@ func bilinearTaps(input: Int, output: Int) -> [ResampleTap] {
 }
 
 /// One axis's taps as flat tables for the inner loops of both passes (no per-sample arrays), owned here so the
-/// loops and the AVX-512 row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on
+/// loops and the vector row pass read them through pointers: output `o` reads `count[o]` inputs from `first[o]` on
 /// with weights `weights[o·stride ..< o·stride + count[o]]`. Zero weights at a tap's ends are left out (the triangle
 /// kernel has none inside), so the sums add the same products in the same order as a loop skipping zero weights.
 final class FlatTaps: @unchecked Sendable {  // immutable after init

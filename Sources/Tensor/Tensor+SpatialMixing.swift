@@ -57,7 +57,7 @@ public struct SpatialMixProjection: Sendable {
         }
     }
 
-    /// Whether the AVX-512 scatter applies it: the scatter holds a row and the packed kernel in registers and on
+    /// Whether the vector scatter applies it: the scatter holds a row and the packed kernel in registers and on
     /// the stack.
     func fitsScatter(mixedChannels: Int) -> Bool {
         let limit = Int(MV_THIN_ROW_MAX_CHANNELS)
@@ -116,7 +116,7 @@ extension Tensor {
             let lnBias = normalization.map { UnsafePointer($0.bias.pointer) }
             let lnEpsilon = normalization?.epsilon ?? 0
             let mixOffsets = layout.mixOffsets, otherOffsets = layout.otherOffsets
-            // The AVX-512 gather holds a row in registers: up to MV_THIN_ROW_MAX_CHANNELS (the official models' widest
+            // The vector gather holds a row in registers: up to MV_THIN_ROW_MAX_CHANNELS (the official models' widest
             // gMLP halves take the Swift loop).
             let vectorGather = ThinDense.isUsed && k <= Int(MV_THIN_ROW_MAX_CHANNELS)
             ComputeThreads.forEach(chunks: n * chunks) { job in
