@@ -22,17 +22,8 @@ KERNEL void mv_spatial_gather_avx512(const float *image, long pixel_stride, cons
         }
         return;
     }
-    long offsets[8];
-    int count = 0;
-    float *first = dst;
-    for (int m = 0; m < mix_count; m++)
-        for (int o = 0; o < other_count; o++) {
-            offsets[count] = (mix_offsets[m] + other_offsets[o]) * pixel_stride;
-            if (++count < 8 && !(m == mix_count - 1 && o == other_count - 1)) continue;
-            mv_copy_rows_avx512(image, offsets, 0, first, k, count, k, scale, bias, epsilon, 0);
-            first += count * k;
-            count = 0;
-        }
+    gather_normalised(image, pixel_stride, mix_offsets, mix_count, other_offsets, other_count, k, dst, scale, bias,
+                      epsilon, mv_copy_rows_avx512);
 }
 
 
@@ -104,17 +95,6 @@ KERNEL INLINE void scatter_pixels_projected(const float *mixed, const long *q, c
         }
 }
 
-/// The scatter's walk: whichever index steps to the adjacent pixel goes inside, so consecutive stores fill lines
-/// that stay in L1 — for block mixing the mix index (its offsets are a block's pixels; mix index outer wrote pixels
-/// a block apart and touched each line again from L2: 12 channels 0.27 → 0.17 ms per 256² tile, 24 channels 0.44 →
-/// 0.33 ms, gated 12 channels 0.49 → 0.38 ms), for grid mixing the other index (a cell's row of offsets; the other
-/// order measured 10–60 % slower). The reads of `mixed` then stride by a row for block mixing, but its rows' current
-/// lines stay in L1. The result does not depend on the order. (The gather keeps the mix index outer: it LayerNorms
-/// eight consecutive rows at a time in registers, and the other order measured 15–20 % slower.)
-static inline int mix_index_inside(const long *mix_offsets, int mix_count) {
-    return mix_count > 1 && mix_offsets[1] - mix_offsets[0] == 1;
-}
-
 KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets, int mix_count,
                                      const long *other_offsets, int other_count, int k, const float *bias,
                                      const float *gate, long gate_stride, const mv_scatter_projection *pr, float *out,
@@ -122,10 +102,7 @@ KERNEL INLINE void scatter_projected(const float *mixed, const long *mix_offsets
     float packed[2 * MV_THIN_ROW_MAX_CHANNELS * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
     float g[4 * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(64)));
     const int rows = pw + k;
-    for (int j = 0; j < rows; j++) {
-        memcpy(packed + j * NV * 16, pr->kernel + j * n, sizeof(float) * n);
-        memset(packed + j * NV * 16 + n, 0, sizeof(float) * (NV * 16 - n));
-    }
+    pack_padded_rows(pr->kernel, rows, n, NV * 16, packed);
     __m512 out_bias[4];
     for (int v = 0; v < NV; v++)
         out_bias[v] = pr->bias ? _mm512_maskz_loadu_ps(mask_of(n - 16 * v), pr->bias + 16 * v) : _mm512_setzero_ps();

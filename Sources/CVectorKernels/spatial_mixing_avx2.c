@@ -19,17 +19,8 @@ void mv_spatial_gather_avx2(const float *image, long pixel_stride, const long *m
         }
         return;
     }
-    long offsets[8];
-    int count = 0;
-    float *first = dst;
-    for (int m = 0; m < mix_count; m++)
-        for (int o = 0; o < other_count; o++) {
-            offsets[count] = (mix_offsets[m] + other_offsets[o]) * pixel_stride;
-            if (++count < 8 && !(m == mix_count - 1 && o == other_count - 1)) continue;
-            mv_copy_rows_avx2(image, offsets, 0, first, k, count, k, scale, bias, epsilon, 0);
-            first += count * k;
-            count = 0;
-        }
+    gather_normalised(image, pixel_stride, mix_offsets, mix_count, other_offsets, other_count, k, dst, scale, bias,
+                      epsilon, mv_copy_rows_avx2);
 }
 
 /// Channels `8c ..< 8c + 8` of a scattered row: the mixed value plus the mix bias, gated when `gate_row` is set.
@@ -104,11 +95,6 @@ INLINE2 void scatter_pixels_projected(const float *mixed, const long *q, const l
     if (v0 < nv) project_block(q, in, pr, packed, g, gstride, k, pw, nv, v0, out, R, 1);
 }
 
-/// The scatter's walk (`mix_index_inside` in `spatial_mixing.c`): the index that steps to the adjacent pixel inside.
-static inline int mix_index_inside(const long *mix_offsets, int mix_count) {
-    return mix_count > 1 && mix_offsets[1] - mix_offsets[0] == 1;
-}
-
 __attribute__((noinline)) static void scatter_projected(const float *mixed, const long *mix_offsets, int mix_count,
                                                         const long *other_offsets, int other_count, int k,
                                                         const float *bias, const float *gate, long gate_stride,
@@ -116,10 +102,7 @@ __attribute__((noinline)) static void scatter_projected(const float *mixed, cons
     float packed[2 * MV_THIN_ROW_MAX_CHANNELS * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(32)));
     float g[4 * MV_THIN_ROW_MAX_CHANNELS] __attribute__((aligned(32)));
     const int n = pr->n, pw = pr->prefix ? pr->prefix_width : 0, nv = (n + 7) / 8;
-    for (int j = 0; j < pw + k; j++) {
-        memcpy(packed + j * nv * 8, pr->kernel + j * n, sizeof(float) * n);
-        memset(packed + j * nv * 8 + n, 0, sizeof(float) * (nv * 8 - n));
-    }
+    pack_padded_rows(pr->kernel, pw + k, n, nv * 8, packed);
     const int adjacent = mix_index_inside(mix_offsets, mix_count);
     const int outer_count = adjacent ? other_count : mix_count, inner_count = adjacent ? mix_count : other_count;
     for (int outer = 0; outer < outer_count; outer++)

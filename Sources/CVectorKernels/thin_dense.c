@@ -366,15 +366,8 @@ KERNEL void mv_thin_dense_avx512(const mv_thin_dense_problem *p, long begin, lon
     // The kernel and bias padded to whole vectors, so the inner loop loads without masks.
     float packed[MV_THIN_DENSE_MAX_KERNEL] __attribute__((aligned(64)));
     float bias[MV_THIN_DENSE_MAX_N] __attribute__((aligned(64)));
-    for (int j = 0; j < k; j++) {
-        float *dst = packed + j * nv * 16;
-        memcpy(dst, p->kernel + j * p->n, sizeof(float) * p->n);
-        memset(dst + p->n, 0, sizeof(float) * (nv * 16 - p->n));
-    }
-    if (p->bias) {
-        memcpy(bias, p->bias, sizeof(float) * p->n);
-        memset(bias + p->n, 0, sizeof(float) * (nv * 16 - p->n));
-    }
+    pack_padded_rows(p->kernel, k, p->n, nv * 16, packed);
+    if (p->bias) pack_padded_rows(p->bias, 1, p->n, nv * 16, bias);
     const float *b = p->bias ? bias : NULL;
     __mmask16 tail = mask_of(p->n - (nv - 1) * 16);
     switch (nv) {

@@ -218,15 +218,8 @@ void mv_thin_dense_avx2(const mv_thin_dense_problem *p, long begin, long end) {
     // The kernel and bias padded to whole vectors, so the inner loop loads without masks.
     float packed[MV_THIN_DENSE_MAX_KERNEL] __attribute__((aligned(32)));
     float bias[MV_THIN_DENSE_MAX_N] __attribute__((aligned(32)));
-    for (int j = 0; j < k; j++) {
-        float *dst = packed + j * nvp * 8;
-        memcpy(dst, p->kernel + j * p->n, sizeof(float) * p->n);
-        memset(dst + p->n, 0, sizeof(float) * (nvp * 8 - p->n));
-    }
-    if (p->bias) {
-        memcpy(bias, p->bias, sizeof(float) * p->n);
-        memset(bias + p->n, 0, sizeof(float) * (nvp * 8 - p->n));
-    }
+    pack_padded_rows(p->kernel, k, p->n, nvp * 8, packed);
+    if (p->bias) pack_padded_rows(p->bias, 1, p->n, nvp * 8, bias);
     const float *b = p->bias ? bias : NULL;
     float a[GROUP * MV_THIN_DENSE_MAX_K] __attribute__((aligned(32)));
     const float *x[MV_THIN_DENSE_MAX_INPUTS * GROUP];
