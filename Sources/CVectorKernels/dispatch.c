@@ -15,11 +15,10 @@ enum { ISA_NONE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 static int detect_isa(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_FMA)) return ISA_NONE;
-    const int fma = 1;
     unsigned lo, hi;
     __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return ISA_NONE;
-    const int avx2 = fma && (b & bit_AVX2) && (lo & 0x6) == 0x6;
+    const int avx2 = (b & bit_AVX2) && (lo & 0x6) == 0x6;
     const int avx512 = avx2 && (b & bit_AVX512F) && (b & bit_AVX512DQ) && (lo & 0xE6) == 0xE6;
     const char *request = getenv("MAXIM_VECTOR_ISA");
     if (avx512 && !(request && strcmp(request, "avx2") == 0)) return ISA_AVX512;
@@ -27,9 +26,13 @@ static int detect_isa(void) {
 }
 
 static int isa_level(void) {
-    static int level = -1;  // a benign race: every thread computes the same value
-    if (level < 0) level = detect_isa();
-    return level;
+    static int level = -1;  // every thread that finds it unset computes the same value
+    int known = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = detect_isa();
+        __atomic_store_n(&level, known, __ATOMIC_RELAXED);
+    }
+    return known;
 }
 
 int mv_thin_dense_available(void) { return isa_level() != ISA_NONE; }
