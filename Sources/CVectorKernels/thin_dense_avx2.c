@@ -1,8 +1,8 @@
 // The thin dense kernel and its LayerNorm for AVX2 + FMA: `thin_dense.c`'s design (a block of rows in registers
 // from the prologue to the one store; GELU and residuals on the registers) with 8-lane vectors and 16 registers.
 // Each output's sum runs in the same order as there (products input by input, the bias after the first input's),
-// so the products give the same bits on both ISAs; LayerNorm and GELU differ in the last bits (their reciprocal
-// estimates).
+// so the products give the same bits on both ISAs; LayerNorm and GELU differ in the last bits (the LayerNorm's
+// shifted sums and division, GELU's reciprocal estimate).
 #include "avx2_common.h"
 
 #if defined(__x86_64__)
@@ -185,7 +185,8 @@ INLINE2 void finish_rows(const mv_thin_dense_problem *p, long row, long count) {
         }
 }
 
-/// Rows `row ..< row + count` of the column block `v0 ..< v0 + NVB` in blocks of R rows, then single rows.
+/// Rows `row ..< row + count` of the column block `v0 ..< v0 + NVB` in blocks of R rows, then single rows; a single
+/// input as a constant, so its loops unroll as in `thin_dense.c`.
 #define DEFINE_BLOCKS(NVB, R)                                                                                    \
     __attribute__((noinline)) static void blocks_##NVB(const mv_thin_dense_problem *p, long row, int count,      \
                                                        int inputs, const int *widths, const float *const *x,     \
