@@ -91,22 +91,8 @@ void mv_resize_row(const float *src, int channels, int out_width, const long *fi
     DISPATCH(mv_resize_row, src, channels, out_width, first, count, weights, stride, out);
 }
 
-/// Without AVX-512 the rounding runs as scalar code (bf16 products need AVX512-BF16 or AMX in oneDNN, so this path
-/// serves only direct callers).
-static void round_bf16_scalar(const float *src, long rows, long columns, long stride, uint16_t *dst) {
-    for (long r = 0; r < rows; r++)
-        for (long c = 0; c < columns; c++) {
-            uint32_t bits;
-            memcpy(&bits, src + r * stride + c, sizeof bits);
-            const uint32_t upper = bits >> 16;
-            dst[r * columns + c] = (bits & 0x7FFFFFFFu) > 0x7F800000u ? (uint16_t)(upper | 0x40)
-                                                                       : (uint16_t)((bits + 0x7FFFu + (upper & 1)) >> 16);
-        }
-}
-
 void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst) {
-    if (isa_level() == ISA_AVX512) mv_round_bf16_avx512(src, rows, columns, stride, dst);
-    else round_bf16_scalar(src, rows, columns, stride, dst);
+    mv_round_bf16_avx512(src, rows, columns, stride, dst);
 }
 
 #else  // no x86 vector kernels on this architecture: callers take the portable paths

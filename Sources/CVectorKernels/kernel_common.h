@@ -7,6 +7,8 @@
 // defines the public functions, which call the variant this CPU runs.
 #include "vector_kernels.h"
 
+#include <string.h>
+
 #define HIDDEN __attribute__((visibility("hidden")))
 
 /// A narrow convolution band's planar row: `width` pixels plus a zero column each side, rounded up to whole 16-float
@@ -17,8 +19,8 @@ static inline long narrow_plane_width(long width) { return (width + 2 + 15) / 16
 /// whole vectors, so the products' inner loops load without masks.
 static inline void pack_padded_rows(const float *src, int rows, int n, int padded, float *dst) {
     for (int j = 0; j < rows; j++) {
-        for (int i = 0; i < n; i++) dst[j * padded + i] = src[j * n + i];
-        for (int i = n; i < padded; i++) dst[j * padded + i] = 0.0f;
+        memcpy(dst + j * padded, src + j * n, sizeof(float) * n);
+        memset(dst + j * padded + n, 0, sizeof(float) * (padded - n));
     }
 }
 
@@ -57,7 +59,6 @@ static inline void gather_normalised(const float *image, long pixel_stride, cons
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
 // Only these functions use AVX-512; the rest of the binary stays x86-64-v3 and the caller checks the CPU first.
 #define KERNEL __attribute__((target("avx512f,avx512dq,fma")))
@@ -74,45 +75,35 @@ KERNEL HIDDEN void mv_copy_rows_avx512(const float *src, const long *offsets, lo
                                        long dst_stride, int count, int k, const float *scale, const float *bias,
                                        float epsilon, int whole);
 
-HIDDEN void mv_thin_dense_avx512(const mv_thin_dense_problem *problem, long begin, long end);
-HIDDEN void mv_thin_layer_norm_avx512(const float *src, float *dst, long rows, int channels, long stride,
-                                      const float *scale, const float *bias, float epsilon);
-HIDDEN void mv_spatial_gather_avx512(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
-                                     const long *other_offsets, int other_count, int k, float *dst,
-                                     const float *scale, const float *bias, float epsilon);
-HIDDEN void mv_spatial_scatter_avx512(const float *mixed, const long *mix_offsets, int mix_count,
-                                      const long *other_offsets, int other_count, int k, const float *bias,
-                                      const float *gate, long gate_stride, const mv_scatter_projection *projection,
-                                      float *out);
-HIDDEN void mv_conv3x3_narrow_avx512(const float *image, long height, long width, int inputs, const float *kernel,
-                                     const float *bias, int outputs, float negative_slope, const float *residual,
-                                     long y0, long y1, float *scratch, float *out);
-HIDDEN void mv_resize_column_avx512(const float *first_row, long row_stride, const float *weights, long count,
-                                    long length, float *out);
-HIDDEN void mv_resize_row_avx512(const float *src, int channels, int out_width, const long *first,
-                                 const long *count, const float *weights, long stride, float *out);
+/// The kernels each variant defines, named `<kernel>_<ISA>` (the public `<kernel>` in `dispatch.c` calls one).
+#define DECLARE_KERNEL_VARIANT(ISA)                                                                                \
+    HIDDEN void mv_thin_dense_##ISA(const mv_thin_dense_problem *problem, long begin, long end);                  \
+    HIDDEN void mv_thin_layer_norm_##ISA(const float *src, float *dst, long rows, int channels, long stride,       \
+                                         const float *scale, const float *bias, float epsilon);                   \
+    HIDDEN void mv_spatial_gather_##ISA(const float *image, long pixel_stride, const long *mix_offsets,           \
+                                        int mix_count, const long *other_offsets, int other_count, int k,          \
+                                        float *dst, const float *scale, const float *bias, float epsilon);        \
+    HIDDEN void mv_spatial_scatter_##ISA(const float *mixed, const long *mix_offsets, int mix_count,              \
+                                         const long *other_offsets, int other_count, int k, const float *bias,     \
+                                         const float *gate, long gate_stride,                                      \
+                                         const mv_scatter_projection *projection, float *out);                     \
+    HIDDEN void mv_conv3x3_narrow_##ISA(const float *image, long height, long width, int inputs,                  \
+                                        const float *kernel, const float *bias, int outputs, float negative_slope, \
+                                        const float *residual, long y0, long y1, float *scratch, float *out);     \
+    HIDDEN void mv_resize_column_##ISA(const float *first_row, long row_stride, const float *weights, long count, \
+                                       long length, float *out);                                                  \
+    HIDDEN void mv_resize_row_##ISA(const float *src, int channels, int out_width, const long *first,             \
+                                    const long *count, const float *weights, long stride, float *out);
+DECLARE_KERNEL_VARIANT(avx512)
+DECLARE_KERNEL_VARIANT(avx2)
+#undef DECLARE_KERNEL_VARIANT
+
+/// Rounding to bf16 has an AVX-512 kernel only (bf16 products need AVX512-BF16 or AMX anyway).
 HIDDEN void mv_round_bf16_avx512(const float *src, long rows, long columns, long stride, uint16_t *dst);
 
-HIDDEN void mv_thin_dense_avx2(const mv_thin_dense_problem *problem, long begin, long end);
-HIDDEN void mv_thin_layer_norm_avx2(const float *src, float *dst, long rows, int channels, long stride,
-                                    const float *scale, const float *bias, float epsilon);
 /// `mv_copy_rows_avx512`'s AVX2 twin (`thin_dense_avx2.c`).
 HIDDEN void mv_copy_rows_avx2(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,
                               int count, int k, const float *scale, const float *bias, float epsilon, int whole);
-HIDDEN void mv_spatial_gather_avx2(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,
-                                   const long *other_offsets, int other_count, int k, float *dst, const float *scale,
-                                   const float *bias, float epsilon);
-HIDDEN void mv_spatial_scatter_avx2(const float *mixed, const long *mix_offsets, int mix_count,
-                                    const long *other_offsets, int other_count, int k, const float *bias,
-                                    const float *gate, long gate_stride, const mv_scatter_projection *projection,
-                                    float *out);
-HIDDEN void mv_conv3x3_narrow_avx2(const float *image, long height, long width, int inputs, const float *kernel,
-                                   const float *bias, int outputs, float negative_slope, const float *residual,
-                                   long y0, long y1, float *scratch, float *out);
-HIDDEN void mv_resize_column_avx2(const float *first_row, long row_stride, const float *weights, long count,
-                                  long length, float *out);
-HIDDEN void mv_resize_row_avx2(const float *src, int channels, int out_width, const long *first, const long *count,
-                               const float *weights, long stride, float *out);
 
 #endif
 #endif

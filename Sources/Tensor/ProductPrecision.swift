@@ -92,7 +92,7 @@ enum BF16 {
     /// bf16 S-3 tile (docs/performance.md).
     static func convert(_ src: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int,
                         to dst: UnsafeMutablePointer<UInt16>) {
-        if ThinDense.isAvailable {
+        if ThinDense.isAVX512 {
             mv_round_bf16(src, rows, columns, stride, dst)
         } else {
             convertPortably(src, rows: rows, columns: columns, stride: stride, to: dst)

@@ -19,6 +19,9 @@ public enum ThinDense {
     /// Whether this CPU (and OS) runs the kernel at all: AVX-512, or AVX2 with FMA (each has its own variant).
     static let isAvailable = mv_thin_dense_available() != 0
 
+    /// Whether the kernels run as their AVX-512 variant (the bf16 rounding has no other).
+    static let isAVX512 = String(cString: mv_vector_isa_name()) == "avx512"
+
     /// The variant of the vector kernels this process runs ("avx512", "avx2"), or "off" where it takes the library
     /// paths instead; for benchmark reports.
     public static var instructionSet: String { enabled ? String(cString: mv_vector_isa_name()) : "off" }

@@ -1,5 +1,6 @@
 import Foundation
 import MaximTestSupport
+import MaximVideoCLI
 import Tensor
 import Testing
 
@@ -27,10 +28,10 @@ import Testing
     /// The report names the variant of the engine's own vector kernels: the widest this CPU runs, and the AVX2 one
     /// when `MAXIM_VECTOR_ISA=avx2` asks for it (as on an AVX-512 CPU, to compare the two).
     @Test func benchNamesTheVectorKernelsItRuns() throws {
-        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
-        let hasAVX2 = flags.contains("avx2") && flags.contains("fma")
-        let widest = flags.contains("avx512f") && flags.contains("avx512dq") ? "avx512" : hasAVX2 ? "avx2" : "off"
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        func has(_ features: [String]) -> Bool { CPUSupport.missingFeatures(cpuinfo: cpuinfo, required: features) == [] }
+        let hasAVX2 = has(["avx2", "fma"])
+        let widest = has(["avx512f", "avx512dq"]) ? "avx512" : hasAVX2 ? "avx2" : "off"
         let dir = try TemporaryDirectory()
         for (request, expected) in [(nil, widest), ("avx2", hasAVX2 ? "avx2" : "off")] {
             var environment = ProcessInfo.processInfo.environment

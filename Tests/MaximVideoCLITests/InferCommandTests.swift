@@ -61,14 +61,9 @@ struct InferCommandTests {
              "--output", "out.npy", "--verbose"], in: dir.url, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect((result.stdout + result.stderr).contains("OpenBLAS for every matrix product"))
-        let output = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: dir.path("out.npy"))))
-        let reference = try NPZArchive.read(contentsOf: golden.appendingPathComponent("outputs.npz"))
-        let expected = try #require(reference["stage_1/scale_2"])
-        #expect(output.shape == expected.shape)
-        let largest = expected.scalars.map { abs($0) }.max() ?? 0
-        let worst = zip(output.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 1e-5 * largest, "max error \(worst) of \(largest)")
+        try expectOutput(in: dir, matches: golden.appendingPathComponent("outputs.npz"), key: "stage_1/scale_2", "tiny")
     }
+
     /// The AVX2 kernels (`MAXIM_VECTOR_ISA=avx2`: on an AVX-512 CPU too) compute the reference's outputs: the golden
     /// tiny model and both shipped models (their 8- and 12-channel layers take every AVX2 kernel) against the
     /// references of their fixtures, within the conformance tolerance. A child process: the variant is chosen once per
@@ -92,11 +87,16 @@ struct InferCommandTests {
             ["infer", "--checkpoint", checkpoint, "--input", input.path, "--output", "out.npy", "--threads", "2"],
             in: dir.url, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
+        try expectOutput(in: dir, matches: outputs, key: key, model)
+    }
+
+    /// `out.npy` in `dir` against the reference output `key` of `references`, within the conformance tolerance.
+    private func expectOutput(in dir: TemporaryDirectory, matches references: URL, key: String, _ label: String) throws {
         let output = try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: dir.path("out.npy"))))
-        let expected = try #require(try NPZArchive.read(contentsOf: outputs)[key])
+        let expected = try #require(try NPZArchive.read(contentsOf: references)[key])
         #expect(output.shape == expected.shape)
         let largest = expected.scalars.map { abs($0) }.max() ?? 0
         let worst = zip(output.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 1e-5 * largest, "\(model): max error \(worst) of \(largest)")
+        #expect(worst <= 1e-5 * largest, "\(label): max error \(worst) of \(largest)")
     }
 }

@@ -23,7 +23,7 @@ struct ProductPrecisionTests {
         #expect(BF16.float(BF16.round(Float(bitPattern: 0x7F80_0001))).isNaN)  // a NaN whose low bits would carry
     }
 
-    /// Both vector conversions (the C kernel `convert` takes where the CPU has the vector kernels — AVX-512, or scalar C beside the AVX2 ones — and the portable loop) give
+    /// Both vector conversions (the AVX-512 kernel `convert` takes where the CPU has it, and the portable loop) give
     /// the scalar rounding's bits, strided rows, partial vectors, NaN, infinities and subnormals included.
     @Test(arguments: [false, true])
     func vectorConversionMatchesScalarRounding(portable: Bool) {

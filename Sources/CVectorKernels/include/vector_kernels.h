@@ -131,6 +131,7 @@ void mv_resize_row(const float *src, int channels, int out_width, const long *fi
 /// `rows × columns` floats, rows `stride` apart, rounded to bfloat16 (ties to even; a NaN stays a quiet NaN with its
 /// sign and upper bits) into a dense `rows × columns` matrix: the bits of `BF16.round`, sixteen lanes at a time.
 /// Subnormals are rounded like any other value (unlike `vcvtneps2bf16`, which flushes them).
+/// AVX-512 only: the caller checked `mv_vector_isa_name()` is "avx512" (elsewhere it takes its portable loop).
 void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst);
 
 #endif
