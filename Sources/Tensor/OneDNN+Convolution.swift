@@ -28,6 +28,14 @@ extension OneDNN {
         }
     }
 
+    /// Whether a direct convolution between these widths beats im2col + a matrix product on this CPU. From AVX-512
+    /// on, oneDNN's `brgconv` won on every MAXIM shape (1.5–3×). Its AVX2 kernel (`jit:avx2`) wins on thin layers
+    /// but not from 64 channels on (one thread: 64→64 at 128² 45 against 57 GFLOP/s, 128→128 at 64² 43 against 62;
+    /// 48→48 at 64² 60 against 49; docs/performance.md).
+    static func directConvolutionWins(inChannels: Int, outChannels: Int) -> Bool {
+        runsAVX512Kernels || min(inChannels, outChannels) < 64
+    }
+
     /// The primitive for `shape`, compiled on first use; nil where oneDNN declines it.
     func convolution(_ shape: ConvolutionShape) -> ConvolutionPrimitive? {
         cached(convolutions, shape, make: { makeConvolution(shape) })

@@ -36,6 +36,12 @@ extension OneDNN {
         return ok
     }
 
+    /// Whether the matmul kernels apply a bias and GELU themselves, on the product while it is in registers. oneDNN
+    /// 2.6 runs fp32 matmuls as brgemm kernels from AVX-512 on; below that (AVX2) it takes `gemm:jit`, which applies
+    /// post-ops in a separate, slow pass: 1024×64·64×64 with `gelu_tanh` ran at 13 GFLOP/s there against 82 without
+    /// (docs/performance.md), so on such CPUs the engine's own epilogue adds the bias and GELU.
+    static var fusesMatmulPostOps: Bool { runsAVX512Kernels }
+
     /// Whether oneDNN compiles bf16 products and convolutions on this CPU (AVX512-BF16 or AMX).
     var supportsBF16: Bool {
         let product = MatmulShape(m: 64, n: 64, k: 64, lda: 64, ldb: 64, ldc: 64, transA: false, transB: false,

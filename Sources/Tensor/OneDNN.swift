@@ -17,6 +17,15 @@ final class OneDNN: @unchecked Sendable {
     /// nil when oneDNN cannot create a CPU engine (then every product goes to OpenBLAS, every convolution to im2col).
     static let shared: OneDNN? = OneDNN()
 
+    /// Whether oneDNN's kernels on this CPU are its AVX-512 ones (brgemm matmuls, brgconv convolutions). On AVX2 its
+    /// kernels differ in kind, and the engine routes some work elsewhere (``fusesMatmulPostOps``,
+    /// ``directConvolutionWins(inChannels:outChannels:)``).
+    static let runsAVX512Kernels: Bool = {
+        // The ISA values are bit sets, each containing those it extends.
+        let avx512 = dnnl_cpu_isa_avx512_core.rawValue
+        return dnnl_get_effective_cpu_isa().rawValue & avx512 == avx512
+    }()
+
     /// A compiled operation with the memory layout of each of its arguments.
     final class Primitive: @unchecked Sendable {
         let handle: dnnl_primitive_t

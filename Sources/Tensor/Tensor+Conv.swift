@@ -35,6 +35,7 @@ extension Tensor {
                 return inputs[0].convNarrow(kernel: kernel, bias: bias, negativeSlope: slope, residual: residuals.first)
             }
             if MatrixBackend.current == .oneDNN, let onednn = OneDNN.shared,
+               OneDNN.directConvolutionWins(inChannels: kernel.shape[2], outChannels: kernel.shape[3]),
                let out = inputs[0].convOneDNN(onednn, kernel: kernel, bias: bias, stride: stride,
                                               activation: activation, residuals: residuals) {
                 return out
@@ -251,7 +252,7 @@ extension Tensor {
                 let scratch = allocateScratch(m * 4 * cout)
                 defer { freeScratch(scratch) }
                 let band = x + (b * h + y0) * w * cin
-                if ThinDense.isUsed, let layer = ThinDense.Layer(
+                if ThinDense.takesPlainLayer(inputWidths: [cin], outputs: 4 * cout), let layer = ThinDense.Layer(
                     inputs: [(UnsafePointer(band), stride: cin, width: cin)], outputs: 4 * cout, normalization: nil,
                     gate: nil, kernel: UnsafePointer(t), bias: tapBias.map { UnsafePointer($0.pointer) },
                     activation: .identity, residuals: [], out: scratch) {

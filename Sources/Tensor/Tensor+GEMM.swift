@@ -21,12 +21,13 @@ func sgemm(
 }
 
 /// `c = a·b + bias`, then tanh-GELU when `gelu`, in one oneDNN kernel (no separate pass over `c`). False where the
-/// product is not one oneDNN takes (then nothing was written).
+/// product is not one oneDNN takes, or its kernels on this CPU do not fuse the two (then nothing was written).
 func sgemmAddingBias(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     bias: UnsafePointer<Float>, gelu: Bool, c: UnsafeMutablePointer<Float>, ldc: Int
 ) -> Bool {
-    guard m > 0, n > 0, MatrixBackend.routesToOneDNN(m: m, n: n, k: k), let onednn = OneDNN.shared else { return false }
+    guard m > 0, n > 0, OneDNN.fusesMatmulPostOps, MatrixBackend.routesToOneDNN(m: m, n: n, k: k),
+          let onednn = OneDNN.shared else { return false }
     return OpProfiler.timeBLAS {
         let shape = OneDNN.MatmulShape(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: false, transB: false,
                                        accumulate: false, biased: true, gelu: gelu)
@@ -160,7 +161,7 @@ extension Tensor {
         let o = out.pointer
         let w = kernel.pointer
         let grain = rowGrain(width: max(inTotal, outC))
-        if ThinDense.isUsed, let layer = ThinDense.Layer(
+        if ThinDense.takesPlainLayer(inputWidths: inputs.map(\.width), outputs: outC), let layer = ThinDense.Layer(
             inputs: inputs.map { (UnsafePointer($0.row(0)), stride: $0.tensor.channels, width: $0.width) },
             outputs: outC, normalization: normalization, gate: gate.map { UnsafePointer($0.pointer) }, kernel: w,
             bias: bias.map { UnsafePointer($0.pointer) }, activation: activation,

@@ -32,6 +32,25 @@ public enum ThinDense {
 
     static var isUsed: Bool { enabled && !bypassed }
 
+    /// Sends this task's plain dense layers to the kernel whatever their widths (where it takes them at all), so tests
+    /// can compare the fused mixes' bits with the same layers run as separate operations on any CPU.
+    @TaskLocal static var takesEveryLayer = false
+
+    /// Whether a plain dense layer (not one inside a fused mix) of these widths goes to the kernel in this task.
+    static func takesPlainLayer(inputWidths: [Int], outputs: Int) -> Bool {
+        isUsed && (takesEveryLayer || beatsLibrary(inputWidths: inputWidths, outputs: outputs))
+    }
+
+    /// Whether a plain dense layer of these widths runs faster here than through the library path (oneDNN's product
+    /// with the engine's LayerNorm and epilogue passes). Always with the AVX-512 variant. The AVX2 variant, with half
+    /// the lanes and registers, won only on rows of whole vectors up to 16 channels in, 32 out (per layer, one thread:
+    /// 1.2–2.2× on the 8/16-channel denoiser) and lost from there on (12 channels: 0.8–1.0×, 24: 0.6–0.9×, 48 and
+    /// more: 0.3–0.6×; docs/performance.md). The fused spatial mixes use the kernel whatever the widths.
+    static func beatsLibrary(inputWidths: [Int], outputs: Int) -> Bool {
+        if isAVX512 { return true }
+        return outputs % 8 == 0 && outputs <= 32 && inputWidths.allSatisfy { $0 % 8 == 0 && $0 <= 16 }
+    }
+
     /// One dense layer set up for the kernel, pointers at row 0; `compute` runs any range of its rows, so the layer
     /// is described once and every chunk of it only passes its rows.
     struct Layer {

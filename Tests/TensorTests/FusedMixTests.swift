@@ -2,7 +2,8 @@ import Testing
 @testable import Tensor
 
 /// The fused mixes against the same layers run as separate operations (`dense` for `in_project`, then
-/// `spatialMix`, with the projection inside its scatter).
+/// `spatialMix`, with the projection inside its scatter), every dense layer on the thin kernel
+/// (`ThinDense.takesEveryLayer`: the fused mixes use it whatever the widths, plain layers only where it wins).
 @Suite struct FusedMixTests {
     func weights(channels c: Int, mixed: Int, biases: Bool, seed: UInt64) -> GmlpWeights {
         func ln(_ s: UInt64) -> LayerNormParameters {
@@ -38,11 +39,12 @@ import Testing
         let x = wide.channels(channels..<(2 * channels))
         let axis: SpatialMixAxis = grid ? .grid(height: 8, width: 8) : .block(height: 8, width: 8)
         let w = weights(channels: channels, mixed: 64, biases: biases, seed: 52)
-        guard let fused = Tensor.gmlpLayer(x, axis: axis, weights: w) else {
+        guard let fused = ThinDense.$takesEveryLayer.withValue(true, operation: { Tensor.gmlpLayer(x, axis: axis, weights: w) })
+        else {
             Issue.record("the fused layer declined \(channels) channels")
             return
         }
-        let expected = twoOperations(x, axis: axis, w)
+        let expected = ThinDense.$takesEveryLayer.withValue(true) { twoOperations(x, axis: axis, w) }
         #expect(fused.shape == [2, 48, 48, channels])
         let same = fused.scalars == expected.scalars
         #expect(same, "the fused layer differs from dense then spatialMix")
@@ -60,22 +62,28 @@ import Testing
         let gridKernel = pseudoRandom([64, 64], seed: 72), gridBias = biases ? pseudoRandom([64], seed: 73) : nil
         let blockKernel = pseudoRandom([64, 64], seed: 74), blockBias = biases ? pseudoRandom([64], seed: 75) : nil
         let outKernel = pseudoRandom([2 * c, c], seed: 76), outBias = biases ? pseudoRandom([c], seed: 77) : nil
-        guard let u = Tensor.projectedMix(x.allChannels, axis: grid, inProjection: whole.outputs(0..<c),
-                                          spatialKernel: gridKernel, spatialBias: gridBias),
-              let out = Tensor.projectedMix(x.allChannels, axis: block, inProjection: whole.outputs(c..<(2 * c)),
-                                            spatialKernel: blockKernel, spatialBias: blockBias,
-                                            projection: SpatialMixProjection(kernel: outKernel, bias: outBias,
-                                                                             prefix: u.allChannels))
-        else {
+        func fused() -> (Tensor, Tensor)? {
+            guard let u = Tensor.projectedMix(x.allChannels, axis: grid, inProjection: whole.outputs(0..<c),
+                                              spatialKernel: gridKernel, spatialBias: gridBias),
+                  let out = Tensor.projectedMix(x.allChannels, axis: block, inProjection: whole.outputs(c..<(2 * c)),
+                                                spatialKernel: blockKernel, spatialBias: blockBias,
+                                                projection: SpatialMixProjection(kernel: outKernel, bias: outBias,
+                                                                                 prefix: u.allChannels))
+            else { return nil }
+            return (u, out)
+        }
+        guard let (u, out) = ThinDense.$takesEveryLayer.withValue(true, operation: fused) else {
             Issue.record("the fused mixes declined \(c) channels")
             return
         }
-        let y = Tensor.dense([x.allChannels], kernel: whole.kernel, bias: whole.bias,
-                             normalization: whole.normalization, activation: .gelu)
-        let expectedU = y.spatialMix(channels: 0..<c, axis: grid, kernel: gridKernel, bias: gridBias)
-        let expected = y.spatialMix(channels: c..<(2 * c), axis: block, kernel: blockKernel, bias: blockBias,
-                                    projection: SpatialMixProjection(kernel: outKernel, bias: outBias,
-                                                                     prefix: expectedU.allChannels))
+        let (expectedU, expected) = ThinDense.$takesEveryLayer.withValue(true) {
+            let y = Tensor.dense([x.allChannels], kernel: whole.kernel, bias: whole.bias,
+                                 normalization: whole.normalization, activation: .gelu)
+            let expectedU = y.spatialMix(channels: 0..<c, axis: grid, kernel: gridKernel, bias: gridBias)
+            return (expectedU, y.spatialMix(channels: c..<(2 * c), axis: block, kernel: blockKernel, bias: blockBias,
+                                            projection: SpatialMixProjection(kernel: outKernel, bias: outBias,
+                                                                             prefix: expectedU.allChannels)))
+        }
         let sameU = u.scalars == expectedU.scalars, same = out.scalars == expected.scalars
         #expect(sameU, "the grid mix differs")
         #expect(same, "the block mix with its projection differs")
