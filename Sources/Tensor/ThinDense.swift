@@ -43,9 +43,9 @@ public enum ThinDense {
 
     /// Whether a plain dense layer of these widths runs faster here than through the library path (oneDNN's product
     /// with the engine's LayerNorm and epilogue passes). Always with the AVX-512 variant. The AVX2 variant, with half
-    /// the lanes and registers, won only on rows of whole vectors up to 16 channels in, 32 out (per layer, one thread:
-    /// 1.2–2.2× on the 8/16-channel denoiser) and lost from there on (12 channels: 0.8–1.0×, 24: 0.6–0.9×, 48 and
-    /// more: 0.3–0.6×; docs/performance.md). The fused spatial mixes use the kernel whatever the widths.
+    /// the lanes and registers, won only on rows of whole vectors up to 16 channels in, 32 out (time per layer:
+    /// 1.2–2.2× on the 8/16-channel denoiser) and lost from there on (12 channels: 0.5–1.0×, 24: 0.6–0.9×, 48 and
+    /// more: 0.3–0.95×; docs/performance.md). The fused spatial mixes use the kernel whatever the widths.
     static func beatsLibrary(inputWidths: [Int], outputs: Int) -> Bool {
         if isAVX512 { return true }
         return outputs % 8 == 0 && outputs <= 32 && inputWidths.allSatisfy { $0 % 8 == 0 && $0 <= 16 }
