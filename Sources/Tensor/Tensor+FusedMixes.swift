@@ -186,6 +186,9 @@ private struct FusedMix {
             let out = Tensor(uninitializedShape: [n, h, w, outputs])
             OpProfiler.addFlops(n * pixels * (2 * c * hidden + 2 * mixCount * mixedChannels + projectedFlops))
             let norm = inProjection.normalization, bias = inProjection.bias.map { UnsafePointer($0.pointer) }
+            // The dense layer on the thin kernel where it beats the library path for these widths (always with
+            // AVX-512), else on the library's product: the fusion's gain is the passes over memory it saves.
+            let onKernel = ThinDense.takesPlainLayer(inputWidths: [c], outputs: hidden)
             ComputeThreads.forEach(chunks: n * layout.chunks) { job in
                 let b = job / layout.chunks, others = layout.others(ofChunk: job % layout.chunks)
                 let rows = mixCount * others.count
@@ -194,12 +197,17 @@ private struct FusedMix {
                 mv_spatial_gather(x.row(b * pixels), pixelStride, layout.mixOffsets, Int32(mixCount),
                                   layout.otherOffsets + others.lowerBound, Int32(others.count), Int32(c), gathered,
                                   nil, nil, 0)
-                guard let dense = ThinDense.Layer(
-                    inputs: [(UnsafePointer(gathered), stride: c, width: c)], outputs: hidden, normalization: norm,
-                    gate: nil, kernel: inProjection.kernel.pointer, bias: bias, activation: .gelu, residuals: [],
-                    out: projected)
-                else { preconditionFailure("dense \(c)→\(hidden) outside the thin kernel's limits (init checked)") }
-                dense.compute(rows: 0..<rows)
+                if onKernel {
+                    guard let dense = ThinDense.Layer(
+                        inputs: [(UnsafePointer(gathered), stride: c, width: c)], outputs: hidden, normalization: norm,
+                        gate: nil, kernel: inProjection.kernel.pointer, bias: bias, activation: .gelu, residuals: [],
+                        out: projected)
+                    else { preconditionFailure("dense \(c)→\(hidden) outside the thin kernel's limits (init checked)") }
+                    dense.compute(rows: 0..<rows)
+                } else {
+                    libraryProjection(gathered, rows: rows, k: c, n: hidden, normalization: norm,
+                                      kernel: inProjection.kernel.pointer, bias: bias, out: projected)
+                }
                 body(Chunk(image: b, others: others, rows: rows, gathered: gathered, projected: projected,
                            out: out.pointer + b * pixels * outputs))
             }

@@ -222,6 +222,25 @@ extension Tensor {
     }
 }
 
+/// `out = GELU(LN(a) · kernel + bias)` for `rows` dense rows of `k` channels (`out`: `rows × n`) through the library
+/// product: the rows normalised into scratch, oneDNN's product, and bias and GELU inside it where its kernels fuse
+/// them, else in the engine's epilogue. For a fused mix's chunk, where the thin kernel does not beat the library.
+func libraryProjection(
+    _ a: UnsafePointer<Float>, rows m: Int, k: Int, n: Int, normalization: LayerNormParameters,
+    kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
+) {
+    let normalised = allocateScratch(m * k)
+    defer { freeScratch(normalised) }
+    layerNormRows(a, normalised, rows: m, channels: k, stride: k, normalization)
+    if let bias, sgemmAddingBias(m: m, n: n, k: k, a: normalised, lda: k, b: kernel, ldb: n, bias: bias, gelu: true,
+                                 c: out, ldc: n) {
+        return
+    }
+    sgemm(m: m, n: n, k: k, a: normalised, lda: k, b: kernel, ldb: n, beta: 0, c: out, ldc: n)
+    Epilogue(bias: bias.map { UnsafeMutablePointer(mutating: $0) }, activation: .gelu, residuals: [])
+        .apply(out, rows: m, channels: n, rowOffset: 0)
+}
+
 /// What happens to a GEMM result while it is still in cache: `act(x + bias) + Σ residuals`.
 struct Epilogue {
     var bias: UnsafeMutablePointer<Float>?

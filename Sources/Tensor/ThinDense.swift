@@ -32,13 +32,22 @@ public enum ThinDense {
 
     static var isUsed: Bool { enabled && !bypassed }
 
-    /// Sends this task's plain dense layers to the kernel whatever their widths (where it takes them at all), so tests
-    /// can compare the fused mixes' bits with the same layers run as separate operations on any CPU.
-    @TaskLocal static var takesEveryLayer = false
+    /// Where a dense layer goes when the kernel could take it: to whichever path measured faster for its widths on
+    /// this CPU (``beatsLibrary(inputWidths:outputs:)``), or always to one of them. A task-local, so tests can compare
+    /// paths on any CPU: the fused mixes' bits with their separate operations on the kernel, and the fused mixes'
+    /// library projection (which only AVX2 hosts pick) with the separate operations on the library.
+    enum Routing: Sendable { case fastest, kernel, library }
+    @TaskLocal static var routing = Routing.fastest
 
-    /// Whether a plain dense layer (not one inside a fused mix) of these widths goes to the kernel in this task.
+    /// Whether a dense layer of these widths that the kernel takes goes to it in this task (plain layers, and the
+    /// `in_project` inside a fused mix, which otherwise runs on the library's product).
     static func takesPlainLayer(inputWidths: [Int], outputs: Int) -> Bool {
-        isUsed && (takesEveryLayer || beatsLibrary(inputWidths: inputWidths, outputs: outputs))
+        guard isUsed else { return false }
+        switch routing {
+        case .fastest: return beatsLibrary(inputWidths: inputWidths, outputs: outputs)
+        case .kernel: return true
+        case .library: return false
+        }
     }
 
     /// Whether a plain dense layer of these widths runs faster here than through the library path (oneDNN's product

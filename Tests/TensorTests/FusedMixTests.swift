@@ -3,7 +3,7 @@ import Testing
 
 /// The fused mixes against the same layers run as separate operations (`dense` for `in_project`, then
 /// `spatialMix`, with the projection inside its scatter), every dense layer on the thin kernel
-/// (`ThinDense.takesEveryLayer`: the fused mixes use it whatever the widths, plain layers only where it wins).
+/// (`ThinDense.routing`: the fused mixes use it whatever the widths, plain layers only where it wins).
 @Suite struct FusedMixTests {
     func weights(channels c: Int, mixed: Int, biases: Bool, seed: UInt64) -> GmlpWeights {
         func ln(_ s: UInt64) -> LayerNormParameters {
@@ -39,15 +39,35 @@ import Testing
         let x = wide.channels(channels..<(2 * channels))
         let axis: SpatialMixAxis = grid ? .grid(height: 8, width: 8) : .block(height: 8, width: 8)
         let w = weights(channels: channels, mixed: 64, biases: biases, seed: 52)
-        guard let fused = ThinDense.$takesEveryLayer.withValue(true, operation: { Tensor.gmlpLayer(x, axis: axis, weights: w) })
+        guard let fused = ThinDense.$routing.withValue(.kernel, operation: { Tensor.gmlpLayer(x, axis: axis, weights: w) })
         else {
             Issue.record("the fused layer declined \(channels) channels")
             return
         }
-        let expected = ThinDense.$takesEveryLayer.withValue(true) { twoOperations(x, axis: axis, w) }
+        let expected = ThinDense.$routing.withValue(.kernel) { twoOperations(x, axis: axis, w) }
         #expect(fused.shape == [2, 48, 48, channels])
         let same = fused.scalars == expected.scalars
         #expect(same, "the fused layer differs from dense then spatialMix")
+    }
+
+    /// Where the thin kernel does not beat the library for `in_project`'s widths (AVX2 from 12 channels on), the fused
+    /// layer runs it on the library's product per chunk; that gives what the separate operations give on the library
+    /// path (float rounding: the product's blocking follows the chunk's row count).
+    @Test(.enabled(if: ThinDense.enabled, "the kernel is off in this process"),
+          arguments: [(true, 12, true), (false, 32, false), (true, 64, true)])
+    func fusedLayerOnTheLibraryProductMatchesItsTwoOperations(grid: Bool, channels: Int, biases: Bool) throws {
+        let wide = pseudoRandom([2, 48, 48, 3 * channels], seed: grid ? 53 : 54)
+        let x = wide.channels(channels..<(2 * channels))
+        let axis: SpatialMixAxis = grid ? .grid(height: 8, width: 8) : .block(height: 8, width: 8)
+        let w = weights(channels: channels, mixed: 64, biases: biases, seed: 55)
+        let (fused, expected) = ThinDense.$routing.withValue(.library) {
+            (Tensor.gmlpLayer(x, axis: axis, weights: w), twoOperations(x, axis: axis, w))
+        }
+        let got = try #require(fused, "the fused layer declined \(channels) channels")
+        let onKernel = ThinDense.$routing.withValue(.kernel) { Tensor.gmlpLayer(x, axis: axis, weights: w) }
+        expectClose(got, expected, rtol: 2e-5, atol: 2e-5)
+        // The library projection really ran: the kernel's rounding differs from it somewhere.
+        #expect(onKernel.map { $0.scalars != got.scalars } == true, "the library projection was not taken")
     }
 
     /// A cross-gating block's gating weights: each mix with its half of `in_project` (the grid mix plain, the block
@@ -72,11 +92,11 @@ import Testing
             else { return nil }
             return (u, out)
         }
-        guard let (u, out) = ThinDense.$takesEveryLayer.withValue(true, operation: fused) else {
+        guard let (u, out) = ThinDense.$routing.withValue(.kernel, operation: fused) else {
             Issue.record("the fused mixes declined \(c) channels")
             return
         }
-        let (expectedU, expected) = ThinDense.$takesEveryLayer.withValue(true) {
+        let (expectedU, expected) = ThinDense.$routing.withValue(.kernel) {
             let y = Tensor.dense([x.allChannels], kernel: whole.kernel, bias: whole.bias,
                                  normalization: whole.normalization, activation: .gelu)
             let expectedU = y.spatialMix(channels: 0..<c, axis: grid, kernel: gridKernel, bias: gridBias)

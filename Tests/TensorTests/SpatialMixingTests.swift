@@ -101,7 +101,7 @@ import Testing
             let gated = x.spatialMix(channels: v, axis: axis, kernel: k, bias: b, normalization: ln, gate: u)
             return Tensor.dense([gated.allChannels], kernel: outKernel, bias: outBias, residuals: [residual])
         }
-        let (got, expected) = ThinDense.$takesEveryLayer.withValue(true) { (fused(), twoPasses()) }
+        let (got, expected) = ThinDense.$routing.withValue(.kernel) { (fused(), twoPasses()) }
         #expect(got.shape == [2, height, width, channels])
         if ThinDense.enabled {
             let same = got.scalars == expected.scalars
@@ -136,7 +136,7 @@ import Testing
             let second = x.spatialMix(channels: v, axis: axis, kernel: k, bias: b)
             return Tensor.dense([first, second], kernel: outKernel, bias: outBias)
         }
-        let (got, expected) = ThinDense.$takesEveryLayer.withValue(true) { (fused(), twoPasses()) }
+        let (got, expected) = ThinDense.$routing.withValue(.kernel) { (fused(), twoPasses()) }
         #expect(got.shape == [2, height, 24, channels])
         if ThinDense.enabled {
             let same = got.scalars == expected.scalars

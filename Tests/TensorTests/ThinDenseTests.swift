@@ -120,7 +120,7 @@ struct ThinDenseTests {
              Tensor.dense([x.channels(12..<24)], kernel: down, bias: bias12, gate: gate, residuals: [y.channels(0..<12)]),
              Tensor.dense([x, y], kernel: fuse, bias: nil, residuals: [x])]
         }
-        let kernel = ThinDense.$takesEveryLayer.withValue(true) { layers() }
+        let kernel = ThinDense.$routing.withValue(.kernel) { layers() }
         let library = ThinDense.$bypassed.withValue(true) { layers() }
         for (a, b) in zip(kernel, library) {
             expectClose(a, b, rtol: 2e-6, atol: 2e-6)
