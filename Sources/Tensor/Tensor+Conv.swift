@@ -252,7 +252,7 @@ extension Tensor {
                 let scratch = allocateScratch(m * 4 * cout)
                 defer { freeScratch(scratch) }
                 let band = x + (b * h + y0) * w * cin
-                if ThinDense.takesPlainLayer(inputWidths: [cin], outputs: 4 * cout), let layer = ThinDense.Layer(
+                if ThinDense.takesLayer(inputWidths: [cin], outputs: 4 * cout), let layer = ThinDense.Layer(
                     inputs: [(UnsafePointer(band), stride: cin, width: cin)], outputs: 4 * cout, normalization: nil,
                     gate: nil, kernel: UnsafePointer(t), bias: tapBias.map { UnsafePointer($0.pointer) },
                     activation: .identity, residuals: [], out: scratch) {

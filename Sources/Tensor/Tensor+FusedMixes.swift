@@ -188,7 +188,7 @@ private struct FusedMix {
             let norm = inProjection.normalization, bias = inProjection.bias.map { UnsafePointer($0.pointer) }
             // The dense layer on the thin kernel where it beats the library path for these widths (always with
             // AVX-512), else on the library's product: the fusion's gain is the passes over memory it saves.
-            let onKernel = ThinDense.takesPlainLayer(inputWidths: [c], outputs: hidden)
+            let onKernel = ThinDense.takesLayer(inputWidths: [c], outputs: hidden)
             ComputeThreads.forEach(chunks: n * layout.chunks) { job in
                 let b = job / layout.chunks, others = layout.others(ofChunk: job % layout.chunks)
                 let rows = mixCount * others.count

@@ -161,7 +161,7 @@ extension Tensor {
         let o = out.pointer
         let w = kernel.pointer
         let grain = rowGrain(width: max(inTotal, outC))
-        if ThinDense.takesPlainLayer(inputWidths: inputs.map(\.width), outputs: outC), let layer = ThinDense.Layer(
+        if ThinDense.takesLayer(inputWidths: inputs.map(\.width), outputs: outC), let layer = ThinDense.Layer(
             inputs: inputs.map { (UnsafePointer($0.row(0)), stride: $0.tensor.channels, width: $0.width) },
             outputs: outC, normalization: normalization, gate: gate.map { UnsafePointer($0.pointer) }, kernel: w,
             bias: bias.map { UnsafePointer($0.pointer) }, activation: activation,

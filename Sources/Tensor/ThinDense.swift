@@ -39,9 +39,9 @@ public enum ThinDense {
     enum Routing: Sendable { case fastest, kernel, library }
     @TaskLocal static var routing = Routing.fastest
 
-    /// Whether a dense layer of these widths that the kernel takes goes to it in this task (plain layers, and the
-    /// `in_project` inside a fused mix, which otherwise runs on the library's product).
-    static func takesPlainLayer(inputWidths: [Int], outputs: Int) -> Bool {
+    /// Whether a dense layer of these widths that the kernel takes goes to it in this task: a plain layer, or the
+    /// `in_project` inside a fused mix (which otherwise runs on the library's product, chunk by chunk).
+    static func takesLayer(inputWidths: [Int], outputs: Int) -> Bool {
         guard isUsed else { return false }
         switch routing {
         case .fastest: return beatsLibrary(inputWidths: inputWidths, outputs: outputs)
@@ -50,11 +50,12 @@ public enum ThinDense {
         }
     }
 
-    /// Whether a plain dense layer of these widths runs faster here than through the library path (oneDNN's product
-    /// with the engine's LayerNorm and epilogue passes). Always with the AVX-512 variant. The AVX2 variant, with half
+    /// Whether a dense layer of these widths runs faster here than through the library path (oneDNN's product with
+    /// the engine's LayerNorm and epilogue passes). Always with the AVX-512 variant. The AVX2 variant, with half
     /// the lanes and registers, won only on rows of whole vectors up to 16 channels in, 32 out (time per layer:
     /// 1.2–2.2× on the 8/16-channel denoiser) and lost from there on (12 channels: 0.5–1.0×, 24: 0.6–0.9×, 48 and
-    /// more: 0.3–0.95×; docs/performance.md). The fused spatial mixes use the kernel whatever the widths.
+    /// more: 0.3–0.95×; docs/performance.md), also as the `in_project` of a fused mix (12 channels even, 24–64
+    /// 0.7–1.0×).
     static func beatsLibrary(inputWidths: [Int], outputs: Int) -> Bool {
         if isAVX512 { return true }
         return outputs % 8 == 0 && outputs <= 32 && inputWidths.allSatisfy { $0 % 8 == 0 && $0 <= 16 }

@@ -2,8 +2,8 @@ import Testing
 @testable import Tensor
 
 /// The fused mixes against the same layers run as separate operations (`dense` for `in_project`, then
-/// `spatialMix`, with the projection inside its scatter), every dense layer on the thin kernel
-/// (`ThinDense.routing`: the fused mixes use it whatever the widths, plain layers only where it wins).
+/// `spatialMix`, with the projection inside its scatter): every dense layer on the thin kernel (`ThinDense.routing`),
+/// same bits; every one on the library, float rounding.
 @Suite struct FusedMixTests {
     func weights(channels c: Int, mixed: Int, biases: Bool, seed: UInt64) -> GmlpWeights {
         func ln(_ s: UInt64) -> LayerNormParameters {
