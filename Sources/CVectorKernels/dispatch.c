@@ -95,6 +95,8 @@ void mv_round_bf16(const float *src, long rows, long columns, long stride, uint1
     mv_round_bf16_avx512(src, rows, columns, stride, dst);
 }
 
+void mv_gelu_adding(float *values, const float *bias, long count) { DISPATCH(mv_gelu_adding, values, bias, count); }
+
 #else  // no x86 vector kernels on this architecture: callers take the portable paths
 
 int mv_thin_dense_available(void) { return 0; }
@@ -133,6 +135,7 @@ void mv_resize_row(const float *src, int channels, int out_width, const long *fi
 void mv_round_bf16(const float *src, long rows, long columns, long stride, uint16_t *dst) {
     (void)src, (void)rows, (void)columns, (void)stride, (void)dst;
 }
+void mv_gelu_adding(float *values, const float *bias, long count) { (void)values, (void)bias, (void)count; }
 
 #endif
 

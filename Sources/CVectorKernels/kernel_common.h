@@ -77,6 +77,7 @@ KERNEL HIDDEN void mv_copy_rows_avx512(const float *src, const long *offsets, lo
 
 /// The kernels each variant defines, named `<kernel>_<ISA>` (the public `<kernel>` in `dispatch.c` calls one).
 #define DECLARE_KERNEL_VARIANT(ISA)                                                                                \
+    HIDDEN void mv_gelu_adding_##ISA(float *values, const float *bias, long count);                               \
     HIDDEN void mv_thin_dense_##ISA(const mv_thin_dense_problem *problem, long begin, long end);                  \
     HIDDEN void mv_thin_layer_norm_##ISA(const float *src, float *dst, long rows, int channels, long stride,       \
                                          const float *scale, const float *bias, float epsilon);                   \

@@ -394,4 +394,13 @@ KERNEL void mv_copy_rows_avx512(const float *src, const long *offsets, long src_
     copy_rows(src, offsets, src_stride, dst, dst_stride, count, k, scale, bias, epsilon, whole);
 }
 
+KERNEL void mv_gelu_adding_avx512(float *values, const float *bias, long count) {
+    for (long i = 0; i < count; i += 16) {
+        const __mmask16 valid = count - i < 16 ? mask_of((int)(count - i)) : (__mmask16)0xFFFF;
+        __m512 x = _mm512_maskz_loadu_ps(valid, values + i);
+        if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(valid, bias + i));
+        _mm512_mask_storeu_ps(values + i, valid, gelu_ps(x));
+    }
+}
+
 #endif

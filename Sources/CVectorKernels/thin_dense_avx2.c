@@ -248,6 +248,21 @@ void mv_thin_dense_avx2(const mv_thin_dense_problem *p, long begin, long end) {
     }
 }
 
+void mv_gelu_adding_avx2(float *values, const float *bias, long count) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 x = _mm256_loadu_ps(values + i);
+        if (bias) x = _mm256_add_ps(x, _mm256_loadu_ps(bias + i));
+        _mm256_storeu_ps(values + i, gelu8(x));
+    }
+    if (i < count) {
+        const int n = (int)(count - i);
+        __m256 x = load_n(values + i, n);
+        if (bias) x = _mm256_add_ps(x, load_n(bias + i, n));
+        store_n(values + i, gelu8(x), n);
+    }
+}
+
 void mv_thin_layer_norm_avx2(const float *src, float *dst, long rows, int channels, long stride, const float *scale,
                              const float *bias, float epsilon) {
     for (long r0 = 0; r0 < rows; r0 += 8)

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Synchronization
 
 /// Row-major `c = op(a)·op(b) + beta·c`, through oneDNN or OpenBLAS as ``MatrixBackend`` routes it.
 @inline(__always)
@@ -222,6 +223,9 @@ extension Tensor {
     }
 }
 
+/// Chunks projected by `libraryProjection` so far (tests check that the path was really taken).
+let libraryProjectionCount = Atomic<Int>(0)
+
 /// `out = GELU(LN(a) · kernel + bias)` for `rows` dense rows of `k` channels (`out`: `rows × n`) through the library
 /// product: the rows normalised into scratch, oneDNN's product, and bias and GELU inside it where its kernels fuse
 /// them, else in the engine's epilogue. For a fused mix's chunk, where the thin kernel does not beat the library.
@@ -229,6 +233,7 @@ func libraryProjection(
     _ a: UnsafePointer<Float>, rows m: Int, k: Int, n: Int, normalization: LayerNormParameters,
     kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
 ) {
+    libraryProjectionCount.add(1, ordering: .relaxed)
     let normalised = allocateScratch(m * k)
     defer { freeScratch(normalised) }
     layerNormRows(a, normalised, rows: m, channels: k, stride: k, normalization)
