@@ -39,6 +39,30 @@ static inline int mix_index_inside(const long *mix_offsets, int mix_count) {
 typedef void (*mv_copy_rows_fn)(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,
                                 int count, int k, const float *scale, const float *bias, float epsilon, int whole);
 
+/// A variant's gated row: row `row` of the thin dense layer's single input times its gate, into `dst`, zero-padded
+/// to whole vectors.
+typedef void (*mv_gated_row_fn)(const mv_thin_dense_problem *p, long row, int k, float *dst);
+
+/// The thin dense kernel's prologue rows of `row ..< row + count` for a single input (both variants, with their own
+/// gated row and LayerNorm): the input rows themselves when there is no prologue, else rows of `a` (stride `kp`),
+/// gated or LayerNorm'd (in registers on the way into `a`, padding included).
+static inline void thin_prologue(const mv_thin_dense_problem *p, long row, int count, int k, int kp, float *a,
+                                 const float **x, mv_gated_row_fn gated_row, mv_copy_rows_fn copy_rows) {
+    if (!p->gate && !p->norm_scale) {
+        for (int r = 0; r < count; r++) x[r] = p->inputs[0] + (row + r) * p->input_strides[0];
+        return;
+    }
+    for (int r = 0; r < count; r++) x[r] = a + r * kp;
+    if (p->gate) {
+        for (int r = 0; r < count; r++) gated_row(p, row + r, k, a + r * kp);
+        return;
+    }
+    const long stride = p->input_strides[0];
+    for (int r0 = 0; r0 < count; r0 += 8)
+        copy_rows(p->inputs[0] + (row + r0) * stride, NULL, stride, a + r0 * kp, kp, count - r0 < 8 ? count - r0 : 8, k,
+                  p->norm_scale, p->norm_bias, p->norm_epsilon, 1);
+}
+
 /// Spatial mixing's LayerNorm'd gather (`mv_spatial_gather` with `scale`): the pixels of consecutive destination rows
 /// eight at a time through `copy_rows`, which normalises them in registers.
 static inline void gather_normalised(const float *image, long pixel_stride, const long *mix_offsets, int mix_count,

@@ -294,25 +294,6 @@ KERNEL INLINE void finish_rows(const mv_thin_dense_problem *p, long row, long co
         }
 }
 
-/// The prologue rows of `row ..< row + count` (≤ GROUP) for a single input: the input rows themselves when there
-/// is no prologue, else rows of `a` (stride `kp`), gated or LayerNorm'd.
-KERNEL INLINE void prologue(const mv_thin_dense_problem *p, long row, int count, int k, int kp, float *a,
-                            const float **x) {
-    if (!p->gate && !p->norm_scale) {
-        for (int r = 0; r < count; r++) x[r] = p->inputs[0] + (row + r) * p->input_strides[0];
-        return;
-    }
-    for (int r = 0; r < count; r++) x[r] = a + r * kp;
-    if (p->gate) {
-        for (int r = 0; r < count; r++) gated_row(p, row + r, k, a + r * kp);
-        return;
-    }
-    // LayerNorm'd in registers on the way into `a`, padding included.
-    const long stride = p->input_strides[0];
-    for (int r0 = 0; r0 < count; r0 += 8)
-        copy_rows(p->inputs[0] + (row + r0) * stride, NULL, stride, a + r0 * kp, kp, count - r0 < 8 ? count - r0 : 8, k,
-                  p->norm_scale, p->norm_bias, p->norm_epsilon, 1);
-}
 
 /// Rows `row ..< row + count` in blocks of R rows (then single rows); `inputs` and `widths` as in `rows_block`.
 KERNEL INLINE void rows_blocks(const mv_thin_dense_problem *p, long row, int count, int inputs, const int *widths,
@@ -339,7 +320,7 @@ KERNEL INLINE void rows_blocks(const mv_thin_dense_problem *p, long row, int cou
         for (long row = begin; row < end; row += GROUP) {                                                        \
             const int count = end - row < GROUP ? (int)(end - row) : GROUP;                                      \
             if (p->input_count == 1) {                                                                           \
-                prologue(p, row, count, k, kp, a, x);                                                            \
+                thin_prologue(p, row, count, k, kp, a, x, gated_row, mv_copy_rows_avx512);                       \
                 rows_blocks(p, row, count, 1, &k, x, packed, bias, tail, R, NV);                                 \
             } else {                                                                                             \
                 for (int i = 0; i < p->input_count; i++)                                                         \

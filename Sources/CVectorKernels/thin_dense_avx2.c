@@ -94,23 +94,6 @@ INLINE2 void gated_row(const mv_thin_dense_problem *p, long row, int k, float *d
         _mm256_storeu_ps(dst + c, _mm256_mul_ps(load_n(src + c, k - c), load_n(g + c, k - c)));
 }
 
-/// The prologue rows of `row ..< row + count` (≤ GROUP) for a single input: the input rows themselves when there
-/// is no prologue, else rows of `a` (stride `kp`), gated or LayerNorm'd.
-INLINE2 void prologue(const mv_thin_dense_problem *p, long row, int count, int k, int kp, float *a, const float **x) {
-    if (!p->gate && !p->norm_scale) {
-        for (int r = 0; r < count; r++) x[r] = p->inputs[0] + (row + r) * p->input_strides[0];
-        return;
-    }
-    for (int r = 0; r < count; r++) x[r] = a + r * kp;
-    if (p->gate) {
-        for (int r = 0; r < count; r++) gated_row(p, row + r, k, a + r * kp);
-        return;
-    }
-    const long stride = p->input_strides[0];
-    for (int r0 = 0; r0 < count; r0 += 8)
-        mv_copy_rows_avx2(p->inputs[0] + (row + r0) * stride, NULL, stride, a + r0 * kp, kp,
-                          count - r0 < 8 ? count - r0 : 8, k, p->norm_scale, p->norm_bias, p->norm_epsilon, 1);
-}
 
 /// Outputs of whole vectors take GELU (and then the residuals) on the registers; a partial last vector waits for
 /// `finish_rows`.
@@ -229,7 +212,7 @@ void mv_thin_dense_avx2(const mv_thin_dense_problem *p, long begin, long end) {
     for (long row = begin; row < end; row += GROUP) {
         const int count = end - row < GROUP ? (int)(end - row) : GROUP;
         if (p->input_count == 1) {
-            prologue(p, row, count, k, kp, a, x);
+            thin_prologue(p, row, count, k, kp, a, x, gated_row, mv_copy_rows_avx2);
         } else {
             for (int i = 0; i < p->input_count; i++)
                 for (int r = 0; r < count; r++) x[i * GROUP + r] = p->inputs[i] + (row + r) * p->input_strides[i];

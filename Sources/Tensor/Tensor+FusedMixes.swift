@@ -205,8 +205,10 @@ private struct FusedMix {
                     else { preconditionFailure("dense \(c)→\(hidden) outside the thin kernel's limits (init checked)") }
                     dense.compute(rows: 0..<rows)
                 } else {
-                    libraryProjection(gathered, rows: rows, k: c, n: hidden, normalization: norm,
-                                      kernel: inProjection.kernel.pointer, bias: bias, out: projected)
+                    libraryProjectionCount.add(1, ordering: .relaxed)
+                    LibraryDense(inputs: [(UnsafePointer(gathered), stride: c, width: c)], outputs: hidden,
+                                 kernel: inProjection.kernel, bias: bias, normalization: norm, gate: nil,
+                                 activation: .gelu, residuals: [], out: projected).compute(rows: 0..<rows)
                 }
                 body(Chunk(image: b, others: others, rows: rows, gathered: gathered, projected: projected,
                            out: out.pointer + b * pixels * outputs))

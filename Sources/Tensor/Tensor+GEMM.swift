@@ -170,80 +170,88 @@ extension Tensor {
             ComputeThreads.forEachRange(total: rows, grain: grain) { layer.compute(rows: $0) }
             return out
         }
-        let epilogue = Epilogue(
-            bias: bias?.pointer, activation: activation,
-            residuals: residuals.map { ($0.row(0), $0.tensor.channels) })
-        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product,
-        // so only residuals are left for the epilogue.
-        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
-        let residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals)
-        // Looked up once per layer, not per chunk (the copy sits behind the storage's lock).
-        let bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil
-        ComputeThreads.forEachRange(total: rows, grain: grain) { range in
-            let m = range.count
-            let oc = o + range.lowerBound * outC
-            var kernelRow = 0
-            var fused = false
-            for (j, x) in inputs.enumerated() {
-                let cin = x.width
-                let stride = x.tensor.channels
-                var a = UnsafePointer(x.row(range.lowerBound))
-                var lda = stride
-                var scratch: UnsafeMutablePointer<Float>?
-                if let normalization {
-                    let s = allocateScratch(m * cin)
-                    layerNormRows(a, s, rows: m, channels: cin, stride: stride, normalization)
-                    (a, lda, scratch) = (UnsafePointer(s), cin, s)
-                } else if let gate {
-                    let s = allocateScratch(m * cin)
-                    let g = gate.pointer + range.lowerBound * cin
-                    for r in 0..<m {
-                        let src = a + r * stride, gr = g + r * cin, dst = s + r * cin
-                        for k in 0..<cin { dst[k] = src[k] * gr[k] }
-                    }
-                    (a, lda, scratch) = (UnsafePointer(s), cin, s)
-                }
-                if let bf16Kernel, bf16Product(
-                    m: m, n: outC, k: cin, a: a, lda: lda, b: bf16Kernel + kernelRow * outC,
-                    bias: fusable ? bias!.pointer : nil, gelu: fusable && activation == .gelu, accumulate: j > 0, c: oc) {
-                    fused = fusable
-                } else if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
-                                                   bias: bias!.pointer, gelu: activation == .gelu, c: oc, ldc: outC) {
-                    fused = true
-                } else {
-                    sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: w + kernelRow * outC, ldb: outC,
-                          beta: j == 0 ? 0 : 1, c: oc, ldc: outC)
-                }
-                if let scratch { freeScratch(scratch) }
-                kernelRow += cin
-            }
-            (fused ? residualsOnly : epilogue).apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
-        }
+        let layer = LibraryDense(
+            inputs: inputs.map { (UnsafePointer($0.row(0)), stride: $0.tensor.channels, width: $0.width) }, outputs: outC,
+            kernel: kernel, bias: bias.map { UnsafePointer($0.pointer) }, normalization: normalization,
+            gate: gate.map { UnsafePointer($0.pointer) }, activation: activation,
+            residuals: residuals.map { ($0.row(0), $0.tensor.channels) }, out: o)
+        ComputeThreads.forEachRange(total: rows, grain: grain) { layer.compute(rows: $0) }
         return out
     }
 }
 
-/// Chunks projected by `libraryProjection` so far (tests check that the path was really taken).
+/// Chunks of fused mixes projected on the library path so far (tests check that the path was really taken).
 let libraryProjectionCount = Atomic<Int>(0)
 
-/// `out = GELU(LN(a) · kernel + bias)` for `rows` dense rows of `k` channels (`out`: `rows × n`) through the library
-/// product: the rows normalised into scratch, oneDNN's product, and bias and GELU inside it where its kernels fuse
-/// them, else in the engine's epilogue. For a fused mix's chunk, where the thin kernel does not beat the library.
-func libraryProjection(
-    _ a: UnsafePointer<Float>, rows m: Int, k: Int, n: Int, normalization: LayerNormParameters,
-    kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
-) {
-    libraryProjectionCount.add(1, ordering: .relaxed)
-    let normalised = allocateScratch(m * k)
-    defer { freeScratch(normalised) }
-    layerNormRows(a, normalised, rows: m, channels: k, stride: k, normalization)
-    if let bias, sgemmAddingBias(m: m, n: n, k: k, a: normalised, lda: k, b: kernel, ldb: n, bias: bias, gelu: true,
-                                 c: out, ldc: n) {
-        return
+/// A dense layer on the library path, set up once; `compute` runs any range of its rows (a chunk per call): the
+/// LayerNorm or gate into scratch, the product (oneDNN or OpenBLAS; bf16 where the kernel has a bf16 copy), then bias,
+/// activation and residuals inside oneDNN's kernel where it fuses them, else in the engine's epilogue. Pointers are
+/// at row 0; `gate` is `[rows, width]` of the single input.
+struct LibraryDense {
+    let inputs: [(UnsafePointer<Float>, stride: Int, width: Int)]
+    let outputs: Int
+    let kernel: UnsafePointer<Float>
+    let bf16Kernel: UnsafePointer<UInt16>?
+    let bias: UnsafePointer<Float>?
+    let normalization: LayerNormParameters?
+    let gate: UnsafePointer<Float>?
+    let activation: Activation
+    let epilogue: Epilogue
+    let out: UnsafeMutablePointer<Float>
+
+    init(inputs: [(UnsafePointer<Float>, stride: Int, width: Int)], outputs: Int, kernel: Tensor,
+         bias: UnsafePointer<Float>?, normalization: LayerNormParameters?, gate: UnsafePointer<Float>?,
+         activation: Activation, residuals: [(UnsafeMutablePointer<Float>, Int)], out: UnsafeMutablePointer<Float>) {
+        (self.inputs, self.outputs, self.kernel, self.bias) = (inputs, outputs, UnsafePointer(kernel.pointer), bias)
+        (self.normalization, self.gate, self.activation, self.out) = (normalization, gate, activation, out)
+        // Looked up once per layer, not per chunk (the copy sits behind the storage's lock).
+        bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil
+        epilogue = Epilogue(bias: bias.map { UnsafeMutablePointer(mutating: $0) }, activation: activation,
+                            residuals: residuals)
     }
-    sgemm(m: m, n: n, k: k, a: normalised, lda: k, b: kernel, ldb: n, beta: 0, c: out, ldc: n)
-    Epilogue(bias: bias.map { UnsafeMutablePointer(mutating: $0) }, activation: .gelu, residuals: [])
-        .apply(out, rows: m, channels: n, rowOffset: 0)
+
+    func compute(rows range: Range<Int>) {
+        let m = range.count, outC = outputs
+        let oc = out + range.lowerBound * outC
+        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product
+        // (where its kernels fuse them), so only residuals are left for the epilogue.
+        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
+        var kernelRow = 0
+        var fused = false
+        for (j, (row0, stride, cin)) in inputs.enumerated() {
+            var a = row0 + range.lowerBound * stride
+            var lda = stride
+            var scratch: UnsafeMutablePointer<Float>?
+            if let normalization {
+                let s = allocateScratch(m * cin)
+                layerNormRows(a, s, rows: m, channels: cin, stride: stride, normalization)
+                (a, lda, scratch) = (UnsafePointer(s), cin, s)
+            } else if let gate {
+                let s = allocateScratch(m * cin)
+                let g = gate + range.lowerBound * cin
+                for r in 0..<m {
+                    let src = a + r * stride, gr = g + r * cin, dst = s + r * cin
+                    for k in 0..<cin { dst[k] = src[k] * gr[k] }
+                }
+                (a, lda, scratch) = (UnsafePointer(s), cin, s)
+            }
+            if let bf16Kernel, bf16Product(
+                m: m, n: outC, k: cin, a: a, lda: lda, b: bf16Kernel + kernelRow * outC,
+                bias: fusable ? bias : nil, gelu: fusable && activation == .gelu, accumulate: j > 0, c: oc) {
+                fused = fusable
+            } else if fusable, sgemmAddingBias(m: m, n: outC, k: cin, a: a, lda: lda, b: kernel + kernelRow * outC,
+                                               ldb: outC, bias: bias!, gelu: activation == .gelu, c: oc, ldc: outC) {
+                fused = true
+            } else {
+                sgemm(m: m, n: outC, k: cin, a: a, lda: lda, b: kernel + kernelRow * outC, ldb: outC,
+                      beta: j == 0 ? 0 : 1, c: oc, ldc: outC)
+            }
+            if let scratch { freeScratch(scratch) }
+            kernelRow += cin
+        }
+        let rest = fused ? Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals) : epilogue
+        rest.apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
+    }
 }
 
 /// What happens to a GEMM result while it is still in cache: `act(x + bias) + Σ residuals`.
