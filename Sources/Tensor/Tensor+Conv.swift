@@ -34,6 +34,10 @@ extension Tensor {
                [1, 2, 3, 4, 8].contains(kernel.shape[3]) {
                 return inputs[0].convNarrow(kernel: kernel, bias: bias, negativeSlope: slope, residual: residuals.first)
             }
+            if kh == 3, kw == 3, stride == 1,
+               Winograd.isUsed(inChannels: kernel.shape[2], outChannels: kernel.shape[3], bf16: kernel.bf16Products) {
+                return inputs[0].convWinograd(kernel: kernel, bias: bias, activation: activation, residuals: residuals)
+            }
             if MatrixBackend.current == .oneDNN, let onednn = OneDNN.shared,
                OneDNN.directConvolutionWins(inChannels: kernel.shape[2], outChannels: kernel.shape[3]),
                let out = inputs[0].convOneDNN(onednn, kernel: kernel, bias: bias, stride: stride,

@@ -133,6 +133,27 @@ void mv_resize_row(const float *src, int channels, int out_width, const long *fi
 /// the library path's epilogue, where the exact division of the Swift loop took 10 % of a deblur tile on AVX2.
 void mv_gelu_adding(float *values, const float *bias, long count);
 
+/// The widest input or output of the Winograd transforms (their zero padding is a static row of this many floats).
+#define MV_WINOGRAD_MAX_CHANNELS 1024
+
+/// A 3×3 convolution (stride 1, zero padding 1) as Winograd F(2×2, 3×3): each 2×2 block of output pixels ("tile")
+/// from a 4×4 block of input pixels, through 16 products `M[ξ] = V[ξ] · U[ξ]` (ξ < 16) of `[tiles, inputs]` by
+/// `[inputs, outputs]` matrices, which the caller runs. Channel counts are multiples of 8, at most
+/// MV_WINOGRAD_MAX_CHANNELS; the caller checked `mv_thin_dense_available()`.
+///
+/// The kernel transform, `u[ξ][c][o]` for the HWIO kernel `[3, 3, inputs, outputs]` (portable; once per kernel).
+void mv_winograd_kernel(const float *kernel, int inputs, int outputs, float *u);
+
+/// The input transform of tile rows `tile_row0 ..< tile_row1` (of `(height + 1) / 2`; each `(width + 1) / 2` tiles) of
+/// an NHWC image: `v[ξ][t][c]`, t the tile's index among the band's (row-major), pixels outside the image zero.
+void mv_winograd_input(const float *image, long height, long width, int channels, long tile_row0, long tile_row1,
+                       float *v);
+
+/// The output transform of the same tile rows from the products `m[ξ][t][o]`, plus `bias` where set: output rows
+/// `2·tile_row0 ..< min(height, 2·tile_row1)` of the NHWC `out` (row 0 of the image), pixels past the image skipped.
+void mv_winograd_output(const float *m, int channels, const float *bias, long tile_row0, long tile_row1, long height,
+                        long width, float *out);
+
 /// `rows × columns` floats, rows `stride` apart, rounded to bfloat16 (ties to even; a NaN stays a quiet NaN with its
 /// sign and upper bits) into a dense `rows × columns` matrix: the bits of `BF16.round`, sixteen lanes at a time.
 /// Subnormals are rounded like any other value (unlike `vcvtneps2bf16`, which flushes them).
