@@ -45,17 +45,13 @@ extension OneDNN {
     /// as long as the checkpoint's tensor.
     func preparedWeights(_ p: ConvolutionPrimitive, kernel: Tensor) -> UnsafeMutableRawPointer? {
         let storage = kernel.storage
-        if let ready = storage.derived.withLock({ $0[p.weightsKey] }) { return UnsafeMutableRawPointer(ready.base) }
         guard let reorder = p.reorder else { return UnsafeMutableRawPointer(storage.base) }
-        let copy = TensorStorage(count: (p.weightsBytes + 3) / 4)
-        guard execute(reorder, [(cdnnl_arg_from, UnsafeMutableRawPointer(storage.base)),
-                                (cdnnl_arg_to, UnsafeMutableRawPointer(copy.base))]) else { return nil }
-        let kept = storage.derived.withLock { derived in
-            if let other = derived[p.weightsKey] { return other }  // a racing thread finished first
-            derived[p.weightsKey] = copy
-            return copy
+        struct ReorderFailed: Error {}
+        let kept = try? storage.derivedCopy(p.weightsKey, count: (p.weightsBytes + 3) / 4) { copy in
+            guard execute(reorder, [(cdnnl_arg_from, UnsafeMutableRawPointer(storage.base)),
+                                    (cdnnl_arg_to, UnsafeMutableRawPointer(copy.base))]) else { throw ReorderFailed() }
         }
-        return UnsafeMutableRawPointer(kept.base)
+        return kept.map { UnsafeMutableRawPointer($0.base) }
     }
 
     /// One band: `dst = conv(src, weights)`, `weights` from ``preparedWeights(_:kernel:)``, `src` in the shape's

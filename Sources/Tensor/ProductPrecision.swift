@@ -41,17 +41,10 @@ extension Tensor {
 
     /// This tensor rounded to bfloat16 (`BF16.round`), made once and kept on the storage beside the oneDNN layouts.
     var bf16Copy: UnsafePointer<UInt16> {
-        let storage = self.storage
-        if let ready = storage.derived.withLock({ $0[BF16.plainKey] }) { return BF16.pointer(ready) }
-        let copy = TensorStorage(count: (count + 1) / 2)
-        BF16.convert(UnsafePointer(storage.base), rows: 1, columns: count, stride: count,
-                     to: UnsafeMutableRawPointer(copy.base).assumingMemoryBound(to: UInt16.self))
-        let kept = storage.derived.withLock { derived in
-            if let other = derived[BF16.plainKey] { return other }
-            derived[BF16.plainKey] = copy
-            return copy
-        }
-        return BF16.pointer(kept)
+        BF16.pointer(storage.derivedCopy(BF16.plainKey, count: (count + 1) / 2) {
+            BF16.convert(UnsafePointer(storage.base), rows: 1, columns: count, stride: count,
+                         to: UnsafeMutableRawPointer($0.base).assumingMemoryBound(to: UInt16.self))
+        })
     }
 }
 

@@ -43,16 +43,9 @@ let winogradConvolutionCount = Atomic<Int>(0)
 extension Tensor {
     /// This HWIO 3×3 kernel's Winograd transform `[16, in, out]`, made once and kept on the storage.
     var winogradKernel: UnsafePointer<Float> {
-        let storage = self.storage
-        if let ready = storage.derived.withLock({ $0[Winograd.kernelKey] }) { return UnsafePointer(ready.base) }
-        let copy = TensorStorage(count: 16 * shape[2] * shape[3])
-        mv_winograd_kernel(pointer, Int32(shape[2]), Int32(shape[3]), copy.base)
-        let kept = storage.derived.withLock { derived in
-            if let other = derived[Winograd.kernelKey] { return other }
-            derived[Winograd.kernelKey] = copy
-            return copy
-        }
-        return UnsafePointer(kept.base)
+        UnsafePointer(storage.derivedCopy(Winograd.kernelKey, count: 16 * shape[2] * shape[3]) {
+            mv_winograd_kernel(pointer, Int32(shape[2]), Int32(shape[3]), $0.base)
+        }.base)
     }
 
     /// `conv2d` of a 3×3 kernel, stride 1, by Winograd F(2×2, 3×3): bands of tile rows (2 output rows each) whose

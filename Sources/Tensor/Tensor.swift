@@ -69,6 +69,19 @@ final class TensorStorage: @unchecked Sendable {
         TensorMemory.allocated(count * 4)
     }
 
+    /// The copy of this storage in the layout `key`, made by `make` (into a fresh storage of `count` floats) on first
+    /// use and kept; where threads race, each makes one and all get the first kept.
+    func derivedCopy(_ key: LayoutKey, count: Int, make: (TensorStorage) throws -> Void) rethrows -> TensorStorage {
+        if let ready = derived.withLock({ $0[key] }) { return ready }
+        let copy = TensorStorage(count: count)
+        try make(copy)
+        return derived.withLock { derived in
+            if let other = derived[key] { return other }
+            derived[key] = copy
+            return copy
+        }
+    }
+
     deinit {
         TensorMemory.freed(count * 4)
         let bytes = max((count * MemoryLayout<Float>.stride + 63) & ~63, 64)
