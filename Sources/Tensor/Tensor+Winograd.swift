@@ -62,7 +62,7 @@ extension Tensor {
         winogradConvolutionCount.add(1, ordering: .relaxed)
         let u = kernel.winogradKernel
         let tilesAcross = (w + 1) / 2, tileRows = (h + 1) / 2
-        let rowsPerBand = max(1, min(tileRows, 8192 / (tilesAcross * max(cin, cout))))
+        let rowsPerBand = max(1, min(tileRows, 8192 / max(1, tilesAcross * max(cin, cout))))
         let bands = (tileRows + rowsPerBand - 1) / rowsPerBand
         let x = pointer, o = out.pointer, b = bias.map { UnsafePointer($0.pointer) }
         let epilogue = Epilogue(bias: nil, activation: activation, residuals: residuals.map(\.pointer), channels: cout)
