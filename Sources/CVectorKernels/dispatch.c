@@ -98,13 +98,13 @@ void mv_round_bf16(const float *src, long rows, long columns, long stride, uint1
 void mv_gelu_adding(float *values, const float *bias, long count) { DISPATCH(mv_gelu_adding, values, bias, count); }
 
 void mv_winograd_input(const float *image, long height, long width, int channels, long tile_row0, long tile_row1,
-                       float *v) {
-    mv_winograd_input_avx2(image, height, width, channels, tile_row0, tile_row1, v);
+                       float *v, long plane) {
+    mv_winograd_input_avx2(image, height, width, channels, tile_row0, tile_row1, v, plane);
 }
 
-void mv_winograd_output(const float *m, int channels, const float *bias, long tile_row0, long tile_row1, long height,
-                        long width, float *out) {
-    mv_winograd_output_avx2(m, channels, bias, tile_row0, tile_row1, height, width, out);
+void mv_winograd_output(const float *m, long plane, int channels, const float *bias, long tile_row0, long tile_row1,
+                        long height, long width, float *out) {
+    mv_winograd_output_avx2(m, plane, channels, bias, tile_row0, tile_row1, height, width, out);
 }
 
 #else  // no x86 vector kernels on this architecture: callers take the portable paths
@@ -147,12 +147,13 @@ void mv_round_bf16(const float *src, long rows, long columns, long stride, uint1
 }
 void mv_gelu_adding(float *values, const float *bias, long count) { (void)values, (void)bias, (void)count; }
 void mv_winograd_input(const float *image, long height, long width, int channels, long tile_row0, long tile_row1,
-                       float *v) {
-    (void)image, (void)height, (void)width, (void)channels, (void)tile_row0, (void)tile_row1, (void)v;
+                       float *v, long plane) {
+    (void)image, (void)height, (void)width, (void)channels, (void)tile_row0, (void)tile_row1, (void)v, (void)plane;
 }
-void mv_winograd_output(const float *m, int channels, const float *bias, long tile_row0, long tile_row1, long height,
-                        long width, float *out) {
-    (void)m, (void)channels, (void)bias, (void)tile_row0, (void)tile_row1, (void)height, (void)width, (void)out;
+void mv_winograd_output(const float *m, long plane, int channels, const float *bias, long tile_row0, long tile_row1,
+                        long height, long width, float *out) {
+    (void)m, (void)plane, (void)channels, (void)bias, (void)tile_row0, (void)tile_row1, (void)height, (void)width;
+    (void)out;
 }
 
 #endif

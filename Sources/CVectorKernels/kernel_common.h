@@ -128,9 +128,9 @@ HIDDEN void mv_round_bf16_avx512(const float *src, long rows, long columns, long
 
 /// The Winograd transforms have an AVX2 variant only (AVX-512 hosts take oneDNN's direct convolution instead).
 HIDDEN void mv_winograd_input_avx2(const float *image, long height, long width, int channels, long tile_row0,
-                                   long tile_row1, float *v);
-HIDDEN void mv_winograd_output_avx2(const float *m, int channels, const float *bias, long tile_row0, long tile_row1,
-                                    long height, long width, float *out);
+                                   long tile_row1, float *v, long plane);
+HIDDEN void mv_winograd_output_avx2(const float *m, long plane, int channels, const float *bias, long tile_row0,
+                                    long tile_row1, long height, long width, float *out);
 
 /// `mv_copy_rows_avx512`'s AVX2 twin (`thin_dense_avx2.c`).
 HIDDEN void mv_copy_rows_avx2(const float *src, const long *offsets, long src_stride, float *dst, long dst_stride,

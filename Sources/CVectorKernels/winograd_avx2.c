@@ -52,9 +52,8 @@ INLINE2 void input_tile(const float *const d[16], long c, float *v, long plane) 
 }
 
 void mv_winograd_input_avx2(const float *image, long height, long width, int channels, long tile_row0,
-                            long tile_row1, float *v) {
+                            long tile_row1, float *v, long plane) {
     const long tiles_across = (width + 1) / 2;
-    const long plane = (tile_row1 - tile_row0) * tiles_across * channels;
     for (long ty = tile_row0; ty < tile_row1; ty++)
         for (long tx = 0; tx < tiles_across; tx++) {
             const float *d[16];
@@ -69,10 +68,9 @@ void mv_winograd_input_avx2(const float *image, long height, long width, int cha
         }
 }
 
-void mv_winograd_output_avx2(const float *m, int channels, const float *bias, long tile_row0, long tile_row1,
-                             long height, long width, float *out) {
+void mv_winograd_output_avx2(const float *m, long plane, int channels, const float *bias, long tile_row0,
+                             long tile_row1, long height, long width, float *out) {
     const long tiles_across = (width + 1) / 2;
-    const long plane = (tile_row1 - tile_row0) * tiles_across * channels;
     for (long ty = tile_row0; ty < tile_row1; ty++)
         for (long tx = 0; tx < tiles_across; tx++) {
             const float *tile = m + ((ty - tile_row0) * tiles_across + tx) * channels;

@@ -70,15 +70,18 @@ extension Tensor {
         ComputeThreads.forEach(chunks: n * bands) { job in
             let image = job / bands, t0 = (job % bands) * rowsPerBand, t1 = min(tileRows, t0 + rowsPerBand)
             let tiles = (t1 - t0) * tilesAcross
-            let v = allocateScratch(16 * tiles * cin), m = allocateScratch(16 * tiles * cout)
+            // Planes one cache line past their size: sized to ~8192 floats, they would start 32 KiB apart, and the
+            // 16 vectors a tile stores (and the output transform loads) would fall in one L1 set.
+            let vPlane = tiles * cin + 16, mPlane = tiles * cout + 16
+            let v = allocateScratch(16 * vPlane), m = allocateScratch(16 * mPlane)
             defer { freeScratch(v); freeScratch(m) }
-            mv_winograd_input(x + image * h * w * cin, h, w, Int32(cin), t0, t1, v)
+            mv_winograd_input(x + image * h * w * cin, h, w, Int32(cin), t0, t1, v, vPlane)
             for xi in 0..<16 {
-                sgemm(m: tiles, n: cout, k: cin, a: v + xi * tiles * cin, lda: cin, b: u + xi * cin * cout, ldb: cout,
-                      beta: 0, c: m + xi * tiles * cout, ldc: cout)
+                sgemm(m: tiles, n: cout, k: cin, a: v + xi * vPlane, lda: cin, b: u + xi * cin * cout, ldb: cout,
+                      beta: 0, c: m + xi * mPlane, ldc: cout)
             }
             let outImage = o + image * h * w * cout
-            mv_winograd_output(m, Int32(cout), b, t0, t1, h, w, outImage)
+            mv_winograd_output(m, mPlane, Int32(cout), b, t0, t1, h, w, outImage)
             if hasEpilogue {
                 let y0 = 2 * t0, y1 = min(h, 2 * t1)
                 epilogue.apply(outImage + y0 * w * cout, rows: (y1 - y0) * w, channels: cout,

@@ -24,7 +24,7 @@ static void ktrans(const float*w,float*U){
 static inline const float* px(const float*x,int y,int xx,const float*zero){ if(y<0||y>=H||xx<0||xx>=W)return zero; return x+((long)y*W+xx)*C;}
 static void wino(const float*x,const float*U,const float*bias,float*y,float*V,float*M,int band,const float*zero){
   int TW=(W+1)/2, TH=(H+1)/2;
-  for(int ty0=0;ty0<TH;ty0+=band){int ty1=ty0+band<TH?ty0+band:TH; int T=(ty1-ty0)*TW; long ts=(long)T*C;
+  for(int ty0=0;ty0<TH;ty0+=band){int ty1=ty0+band<TH?ty0+band:TH; int T=(ty1-ty0)*TW; long ts=(long)T*C+16;  // planes a cache line past 32 KiB multiples: no L1 set conflicts
     int t=0;
     for(int ty=ty0;ty<ty1;ty++)for(int tx=0;tx<TW;tx++,t++){
       const float*d[4][4]; for(int i=0;i<4;i++)for(int j=0;j<4;j++)d[i][j]=px(x,2*ty-1+i,2*tx-1+j,zero);
@@ -35,8 +35,9 @@ static void wino(const float*x,const float*U,const float*bias,float*y,float*V,fl
         for(int i=0;i<4;i++){q[i][0]=_mm256_sub_ps(a[i][0],a[i][2]);q[i][1]=_mm256_add_ps(a[i][1],a[i][2]);q[i][2]=_mm256_sub_ps(a[i][2],a[i][1]);q[i][3]=_mm256_sub_ps(a[i][1],a[i][3]);}
         for(int i=0;i<4;i++)for(int j=0;j<4;j++)_mm256_storeu_ps(v+(i*4+j)*ts+c,q[i][j]);}
     }
-    for(int k=0;k<16;k++)cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,T,O,C,1,V+k*ts,C,U+(long)k*C*O,O,0,M+(long)k*T*O,O);
-    long ms=(long)T*O; t=0;
+    long ms=(long)T*O+16;
+    for(int k=0;k<16;k++)cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,T,O,C,1,V+k*ts,C,U+(long)k*C*O,O,0,M+k*ms,O);
+    t=0;
     for(int ty=ty0;ty<ty1;ty++)for(int tx=0;tx<TW;tx++,t++){const float*m=M+(long)t*O;
       for(int o=0;o<O;o+=8){__m256 a[2][4];
         for(int j=0;j<4;j++){__m256 m0=_mm256_loadu_ps(m+(0*4+j)*ms+o),m1=_mm256_loadu_ps(m+(1*4+j)*ms+o),m2=_mm256_loadu_ps(m+(2*4+j)*ms+o),m3=_mm256_loadu_ps(m+(3*4+j)*ms+o);
@@ -52,7 +53,7 @@ int main(int argc,char**argv){
   float *x=malloc(sizeof(float)*H*W*C),*w=malloc(sizeof(float)*9*C*O),*b=malloc(4*O),*y=malloc(sizeof(float)*H*W*O),*y2=malloc(sizeof(float)*H*W*O);
   srand(1);for(long i=0;i<(long)H*W*C;i++)x[i]=rand()/(float)RAND_MAX-.5f; for(int i=0;i<9*C*O;i++)w[i]=(rand()/(float)RAND_MAX-.5f)*.2f; for(int i=0;i<O;i++)b[i]=0.1f;
   float*U=malloc(sizeof(float)*16*C*O); ktrans(w,U);
-  int TW=(W+1)/2; long T=(long)band*TW; float*V=malloc(sizeof(float)*16*T*C),*M=malloc(sizeof(float)*16*T*O),*zero=calloc(C,4);
+  int TW=(W+1)/2; long T=(long)band*TW; float*V=malloc(sizeof(float)*16*(T*C+16)),*M=malloc(sizeof(float)*16*(T*O+16)),*zero=calloc(C,4);
   double fl=2.0*H*W*9*C*O,best=1e9;
   for(int r=0;r<7;r++){double t=now(); wino(x,U,b,y,V,M,band,zero); t=now()-t; if(t<best)best=t;}
   printf("%dx%d %d->%d winograd band %d (%ld tiles, V %ld KB) %.3f ms %.1f GFLOP/s-equiv\n",H,W,C,O,band,T,16*T*C*4/1024,best*1e3,fl/best/1e9);

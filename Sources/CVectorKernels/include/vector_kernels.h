@@ -145,14 +145,16 @@ void mv_gelu_adding(float *values, const float *bias, long count);
 void mv_winograd_kernel(const float *kernel, int inputs, int outputs, float *u);
 
 /// The input transform of tile rows `tile_row0 ..< tile_row1` (of `(height + 1) / 2`; each `(width + 1) / 2` tiles) of
-/// an NHWC image: `v[ξ][t][c]`, t the tile's index among the band's (row-major), pixels outside the image zero.
+/// an NHWC image: `v[ξ·plane + t·channels + c]`, t the tile's index among the band's (row-major), pixels outside the
+/// image zero. `plane` ≥ tiles · channels; not a multiple of 4 KiB, or the 16 planes a tile writes share cache sets.
 void mv_winograd_input(const float *image, long height, long width, int channels, long tile_row0, long tile_row1,
-                       float *v);
+                       float *v, long plane);
 
-/// The output transform of the same tile rows from the products `m[ξ][t][o]`, plus `bias` where set: output rows
-/// `2·tile_row0 ..< min(height, 2·tile_row1)` of the NHWC `out` (row 0 of the image), pixels past the image skipped.
-void mv_winograd_output(const float *m, int channels, const float *bias, long tile_row0, long tile_row1, long height,
-                        long width, float *out);
+/// The output transform of the same tile rows from the products `m[ξ·plane + t·channels + o]`, plus `bias` where
+/// set: output rows `2·tile_row0 ..< min(height, 2·tile_row1)` of the NHWC `out` (row 0 of the image), pixels past
+/// the image skipped.
+void mv_winograd_output(const float *m, long plane, int channels, const float *bias, long tile_row0, long tile_row1,
+                        long height, long width, float *out);
 
 /// `rows × columns` floats, rows `stride` apart, rounded to bfloat16 (ties to even; a NaN stays a quiet NaN with its
 /// sign and upper bits) into a dense `rows × columns` matrix: the bits of `BF16.round`, sixteen lanes at a time.
