@@ -10,12 +10,6 @@ import Synchronization
 /// paying a page fault per 4 KiB. A forward pass allocates the same few shapes over and over, so
 /// exact-size reuse of mmapped buffers keeps RSS close to the live tensor size and avoids the
 /// faults. At most `capacity` bytes are kept idle; beyond that buffers go back to the kernel.
-///
-/// Each buffer starts at its own "colour", a multiple of 64 bytes into its first page (one extra page mapped): mmap
-/// hands out page-aligned blocks, so every tensor's element i would share its address's low 12 bits with every other
-/// tensor's, and a kernel streaming through the gate, the residual and its output at once would keep their lines in
-/// one L1 set and stall on 4 KiB aliasing between its loads and stores (deblur-small's tile ~10 % faster with
-/// colours on an AVX2 host; docs/performance.md).
 enum BufferPool {
     /// Smaller buffers come from malloc. Low enough that a forward pass's chunk scratch and low-resolution
     /// activations are pooled too: no malloc/free (and no fill-byte `memset`, see `ReproducibleHeap`) per operation.
@@ -35,30 +29,23 @@ enum BufferPool {
 
     private static let state = Mutex(State())
 
-    /// The mapping a buffer of `bytes` takes: its colour's page, then whole granules.
-    static func roundedSize(_ bytes: Int) -> Int { (bytes + page + granularity - 1) / granularity * granularity }
+    static func roundedSize(_ bytes: Int) -> Int { (bytes + granularity - 1) / granularity * granularity }
 
-    private static let page = 4096
-    private static let nextColour = Atomic<Int>(0)
-
-    /// `bytes` (≥ `threshold`) at a 64-byte aligned address; give it back with `release` and the same size.
     static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         let size = roundedSize(bytes)
-        let colour = 64 * (nextColour.wrappingAdd(1, ordering: .relaxed).oldValue % (page / 64))
         let reused: UnsafeMutableRawPointer? = state.withLock { state in
             guard let buffer = state.idle[size]?.popLast() else { return nil }
             state.idleBytes -= size
             return buffer.pointer
         }
-        if let reused { return reused + colour }
+        if let reused { return reused }
         let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         precondition(p != MAP_FAILED && p != nil, "Tensor allocation of \(size) bytes failed (mmap)")
-        return p! + colour
+        return p!
     }
 
-    static func release(_ coloured: UnsafeMutableRawPointer, bytes: Int) {
+    static func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
         let size = roundedSize(bytes)
-        let p = coloured - (Int(bitPattern: coloured) & (page - 1))  // the mapping's page-aligned start
         var evicted: [(Buffer, Int)] = []
         let buffer = Buffer(pointer: p)
         let kept: Bool = state.withLock { state in
