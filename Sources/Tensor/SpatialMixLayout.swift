@@ -8,7 +8,9 @@ final class SpatialMixLayout {
     /// Pixels mixed with each other (the kernel is `mixCount × mixCount`), and how many such sets the image has.
     let mixCount: Int
     let otherCount: Int
-    /// Sets of mixed pixels per chunk: a chunk's `[mixCount, othersPerChunk · channels]` matrix stays in L2.
+    /// Sets of mixed pixels per chunk: a chunk's `[mixCount, othersPerChunk · channels]` matrix stays in L2. One set
+    /// fewer where its rows would be a multiple of 4 KiB (1024 floats, as the L2 sizing gives at every width): rows
+    /// that far apart share L1 sets, and the product's packing and the scatter read down its columns.
     let othersPerChunk: Int
     let chunks: Int
     private let offsets: UnsafeMutableBufferPointer<Int>
@@ -19,7 +21,8 @@ final class SpatialMixLayout {
         let patches = gh * gw, pixelsPerPatch = fh * fw
         mixCount = axis.isGrid ? patches : pixelsPerPatch
         otherCount = axis.isGrid ? pixelsPerPatch : patches
-        othersPerChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
+        let perChunk = max(1, min(otherCount, 16384 / max(mixCount * k, 1) * 4))
+        othersPerChunk = perChunk > 1 && perChunk * k % 1024 == 0 ? perChunk - 1 : perChunk
         chunks = (otherCount + othersPerChunk - 1) / othersPerChunk
         let cellOffsets = (0..<patches).map { ($0 / gw) * fh * w + ($0 % gw) * fw }
         let inCellOffsets = (0..<pixelsPerPatch).map { ($0 / fw) * w + $0 % fw }
