@@ -7,9 +7,9 @@ import Glibc
 /// 3×3 convolutions as Winograd F(2×2, 3×3) products (`mv_winograd_*`): 2.25× fewer multiplications than the
 /// direct sum, at the price of a transform on either side of the products and ~1 ulp more rounding (coefficients
 /// ±1 and ½). Where oneDNN has only its AVX2 kernels they lost to it from 48 channels on: one thread, 48→48 at 72²
-/// 2.0–2.4 ms against 3.3 for oneDNN's direct convolution, 64→64 at 128² 15 against 19–29 ms for im2col, 128→128
-/// at 64² 11 against 21–28 (`tools/bench/winograd.c`); at 24–32 channels the three tie. AVX-512 hosts keep oneDNN's
-/// `brgconv`, which runs near the matrix peak.
+/// 2.0–2.4 ms against 3.3 for oneDNN's direct convolution, 64→64 at 128² 12–13 against 19–29 ms for im2col,
+/// 128→128 at 64² 11–12 against 20–28 (`tools/bench/winograd.c`); at 32 channels they tie, at 16–24 the transforms
+/// lose (the products are too thin for the library). AVX-512 hosts keep oneDNN's `brgconv`, near the matrix peak.
 enum Winograd {
     /// Where a 3×3 convolution the transforms take goes: to whichever path measured faster here, or always to one.
     /// A task-local, so tests can compare the paths on any CPU.
