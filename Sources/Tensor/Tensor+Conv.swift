@@ -248,6 +248,7 @@ extension Tensor {
             let tapBias = bias.map { b in Tensor(shape: [4 * cout]) { b.pointer[$0 % cout] } }
             let rowsPerBand = max(1, min(h, 65536 / max(w * 4 * cout, 1)))
             let bands = (h + rowsPerBand - 1) / rowsPerBand
+            let onKernel = ThinDense.takesLayer(inputWidths: [cin], outputs: 4 * cout)  // once, not per band
             ComputeThreads.forEach(chunks: n * bands) { job in
                 let b = job / bands
                 let y0 = (job % bands) * rowsPerBand
@@ -256,7 +257,7 @@ extension Tensor {
                 let scratch = allocateScratch(m * 4 * cout)
                 defer { freeScratch(scratch) }
                 let band = x + (b * h + y0) * w * cin
-                if ThinDense.takesLayer(inputWidths: [cin], outputs: 4 * cout), let layer = ThinDense.Layer(
+                if onKernel, let layer = ThinDense.Layer(
                     inputs: [(UnsafePointer(band), stride: cin, width: cin)], outputs: 4 * cout, normalization: nil,
                     gate: nil, kernel: UnsafePointer(t), bias: tapBias.map { UnsafePointer($0.pointer) },
                     activation: .identity, residuals: [], out: scratch) {

@@ -196,7 +196,10 @@ struct LibraryDense {
     let normalization: LayerNormParameters?
     let gate: UnsafePointer<Float>?
     let activation: Activation
-    let epilogue: Epilogue
+    /// One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product
+    /// (where its kernels fuse them), so only residuals are left for the epilogue (`residualsOnly`).
+    let fusable: Bool
+    let epilogue, residualsOnly: Epilogue
     let out: UnsafeMutablePointer<Float>
 
     init(inputs: [(UnsafePointer<Float>, stride: Int, width: Int)], outputs: Int, kernel: Tensor,
@@ -206,16 +209,15 @@ struct LibraryDense {
         (self.normalization, self.gate, self.activation, self.out) = (normalization, gate, activation, out)
         // Looked up once per layer, not per chunk (the copy sits behind the storage's lock).
         bf16Kernel = kernel.bf16Products ? kernel.bf16Copy : nil
+        fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
         epilogue = Epilogue(bias: bias.map { UnsafeMutablePointer(mutating: $0) }, activation: activation,
                             residuals: residuals)
+        residualsOnly = Epilogue(bias: nil, activation: .identity, residuals: residuals)
     }
 
     func compute(rows range: Range<Int>) {
         let m = range.count, outC = outputs
         let oc = out + range.lowerBound * outC
-        // One input with a bias and no activation or GELU: oneDNN adds the bias and applies GELU inside the product
-        // (where its kernels fuse them), so only residuals are left for the epilogue.
-        let fusable = inputs.count == 1 && bias != nil && (activation == .identity || activation == .gelu)
         var kernelRow = 0
         var fused = false
         for (j, (row0, stride, cin)) in inputs.enumerated() {
@@ -249,8 +251,7 @@ struct LibraryDense {
             if let scratch { freeScratch(scratch) }
             kernelRow += cin
         }
-        let rest = fused ? Epilogue(bias: nil, activation: .identity, residuals: epilogue.residuals) : epilogue
-        rest.apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
+        (fused ? residualsOnly : epilogue).apply(oc, rows: m, channels: outC, rowOffset: range.lowerBound)
     }
 }
 

@@ -45,3 +45,33 @@ func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] 
     }
     return c
 }
+
+/// `bias + Σ x · kernel` of a 3×3 'SAME' (zero-padded) convolution of NHWC `x` with the HWIO `kernel`, summed in
+/// Float64: the reference for the convolution paths, before their activation and residuals. NHWC `[n, h, w, out]`.
+func naiveConv3x3(_ x: Tensor, kernel k: Tensor, bias: Tensor?) -> [Double] {
+    let (n, h, w, cin) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]), outputs = k.shape[3]
+    let xs = x.scalars, ks = k.scalars, bs = bias?.scalars
+    var out = [Double]()
+    out.reserveCapacity(n * h * w * outputs)
+    for b in 0..<n {
+        for y in 0..<h {
+            for xx in 0..<w {
+                for o in 0..<outputs {
+                    var s = Double(bs?[o] ?? 0)
+                    for i in 0..<3 {
+                        for j in 0..<3 {
+                            let (iy, ix) = (y + i - 1, xx + j - 1)
+                            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                            for c in 0..<cin {
+                                s += Double(xs[((b * h + iy) * w + ix) * cin + c])
+                                    * Double(ks[((i * 3 + j) * cin + c) * outputs + o])
+                            }
+                        }
+                    }
+                    out.append(s)
+                }
+            }
+        }
+    }
+    return out
+}

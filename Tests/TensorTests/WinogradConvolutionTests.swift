@@ -35,28 +35,9 @@ struct WinogradConvolutionTests {
         }
         #expect(winogradConvolutionCount.load(ordering: .relaxed) > before, "the Winograd path ran")
 
-        let xs = x.scalars, ks = k.scalars, bs = bias?.scalars, rs = residual?.scalars
-        var expected = [Float]()
-        for b in 0..<n {
-            for y in 0..<h {
-                for xx in 0..<w {
-                    for o in 0..<c.outputs {
-                        var s = Double(bs?[o] ?? 0)
-                        for i in 0..<3 {
-                            for j in 0..<3 {
-                                let (iy, ix) = (y + i - 1, xx + j - 1)
-                                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                                for ch in 0..<cin {
-                                    s += Double(xs[((b * h + iy) * w + ix) * cin + ch])
-                                        * Double(ks[((i * 3 + j) * cin + ch) * c.outputs + o])
-                                }
-                            }
-                        }
-                        expected.append(Float(Self.activated(s, c.activation))
-                                        + (rs?[((b * h + y) * w + xx) * c.outputs + o] ?? 0))
-                    }
-                }
-            }
+        let rs = residual?.scalars
+        let expected = naiveConv3x3(x, kernel: k, bias: bias).enumerated().map { i, s in
+            Float(Self.activated(s, c.activation)) + (rs?[i] ?? 0)
         }
         // The transforms add and halve in fp32: a few ulp of the largest terms, not of each output.
         let scale = Float(cin * 9).squareRoot()
