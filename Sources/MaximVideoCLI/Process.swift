@@ -12,7 +12,8 @@ struct ProcessCommand: ParsableCommand {
         discussion: """
             The output is written to a temporary name beside OUTPUT and renamed when complete; an image-sequence \
             OUTPUT such as out/%04d.png is written into a hidden temporary directory in out/ and its files are moved \
-            into place when complete. Audio, subtitle and data streams are copied unchanged. Exit status: 0 done, \
+            into place when complete. Audio, subtitle and data streams are copied unchanged (an image sequence \
+            takes the frames only). Exit status: 0 done, \
             1 failed, 2 usage error, 130 interrupted (SIGINT/SIGTERM stop after the current frame).
             """)
 

@@ -30,6 +30,13 @@ final class Muxer {
     /// Whether encoders must put their headers in extradata (mp4, mkv, …).
     var wantsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & cffmpeg_AVFMT_GLOBALHEADER() != 0 }
 
+    /// Whether the container is a picture per file (`out/%04d.png`, `still.png`): it takes the video stream only, as
+    /// FFmpeg's own tool maps it. Handed an audio stream, the image muxers write each audio packet as one more
+    /// numbered "picture" (39 AAC packets between 24 frames of a 1 s clip), so the copied streams are left out.
+    var holdsVideoOnly: Bool {
+        ["image2", "image2pipe"].contains(String(cString: context.pointee.oformat.pointee.name))
+    }
+
     func addStream() throws(MediaError) -> UnsafeMutablePointer<AVStream> {
         guard let stream = avformat_new_stream(context, nil) else { throw outOfMemory("output stream", file: file) }
         return stream

@@ -55,7 +55,7 @@ public final class VideoWriter: @unchecked Sendable {
         if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
         video.hdr.attach(to: stream)
 
-        for source in passthrough {
+        for source in passthrough where !muxer.holdsVideoOnly {
             let out = try muxer.addStream()
             try libavRequire(
                 avcodec_parameters_copy(out.pointee.codecpar, source.parameters.pointer),
@@ -67,6 +67,11 @@ public final class VideoWriter: @unchecked Sendable {
         }
 
         if let audioSettings {
+            guard !muxer.holdsVideoOnly else {
+                throw MediaError(
+                    file: file, operation: "add an audio track", reason: "an image sequence holds pictures only",
+                    hint: "write the audio to a video container such as .mkv or .mp4")
+            }
             let encoder = try AudioEncoder(settings: audioSettings, globalHeader: muxer.wantsGlobalHeader, file: file)
             let out = try muxer.addStream()
             try libavRequire(

@@ -45,6 +45,16 @@ struct VideoWriterTests {
         #expect(writer.outputPixelFormat == expected)
     }
 
+    @Test func audioTrackIntoImageSequenceIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        let error = #expect(throws: MediaError.self) {
+            try VideoWriter(path: dir.path("%04d.png"), video: format, encoder: EncoderSettings(codec: "png"),
+                            audio: AudioTrackSettings(codec: "aac"))
+        }
+        #expect(error?.reason == "an image sequence holds pictures only")
+        #expect(dir.contents().isEmpty)
+    }
+
     @Test func unknownContainerExtensionIsRejected() throws {
         let dir = try TemporaryDirectory()
         let error = #expect(throws: MediaError.self) {

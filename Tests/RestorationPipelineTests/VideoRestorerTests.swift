@@ -137,6 +137,30 @@ struct VideoRestorerTests {
         #expect(abs(outDuration - inDuration) <= frameSeconds, "audio \(inDuration) s became \(outDuration) s")
     }
 
+    /// An image sequence holds pictures only: the input's audio is left out, not written as extra numbered files.
+    @Test func videoWithAudioToImageSequenceWritesOneFilePerFrame() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: false)
+        var clip = SyntheticClip()
+        clip.frames = 12
+        clip.audio = AudioTrackSettings(codec: "aac", sampleRate: 48_000, channels: 2)
+        try clip.write(to: dir.path("in.mkv"))
+        #expect(try MediaInfo.probe(dir.path("in.mkv")).audio != nil)
+        let summary = try VideoRestorer(
+            input: dir.path("in.mkv"), output: dir.path("out/%04d.png"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "png")
+        ).run()
+        #expect(summary.frames == 12)
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir.path("out")).sorted()
+        #expect(written == (1...12).map { String(format: "%04d.png", $0) })
+        let output = try DecodedClip(dir.path("out/%04d.png"))
+        let input = try DecodedClip(dir.path("in.mkv"))
+        #expect(output.images.count == 12)
+        for (i, (a, b)) in zip(input.images, output.images).enumerated() {
+            #expect(maxAbsDifference(a, b) <= 1.0 / 255 + 1e-6, "frame \(i) differs by \(maxAbsDifference(a, b))")
+        }
+    }
+
     @Test func noAudioOptionDropsAudio() throws {
         let dir = try TemporaryDirectory()
         var clip = SyntheticClip()
