@@ -11,12 +11,18 @@ public struct EncoderSettings: Sendable, Equatable {
     public static let defaultPreset = "medium"
 
     /// The encoder to use when none is named: an image sequence gets its format's own codec (`png`, `tiff`,
-    /// `mjpeg`, …; PNG keeps 16-bit), any video container gets ``defaultCodec``.
+    /// `mjpeg`, …; PNG keeps 16-bit), a container that cannot hold H.264 its own default (WebM: VP9), any other
+    /// video container ``defaultCodec``.
     public static func defaultCodec(forOutput name: String) -> String {
-        guard let format = av_guess_format(nil, name, nil),
-            ["image2", "image2pipe"].contains(String(cString: format.pointee.name))
-        else { return defaultCodec }
-        let id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
+        guard let format = av_guess_format(nil, name, nil) else { return defaultCodec }
+        let id: AVCodecID
+        if ["image2", "image2pipe"].contains(String(cString: format.pointee.name)) {
+            id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
+        } else if avformat_query_codec(format, AV_CODEC_ID_H264, 0 /* FF_COMPLIANCE_NORMAL */) == 0 {
+            id = format.pointee.video_codec
+        } else {
+            return defaultCodec
+        }
         guard let encoder = avcodec_find_encoder(id) else { return defaultCodec }
         return String(cString: encoder.pointee.name)
     }

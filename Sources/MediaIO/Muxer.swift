@@ -32,9 +32,44 @@ final class Muxer {
 
     /// Whether the container is a picture per file (`out/%04d.png`, `still.png`): it takes the video stream only, as
     /// FFmpeg's own tool maps it. Handed an audio stream, the image muxers write each audio packet as one more
-    /// numbered "picture" (39 AAC packets between 24 frames of a 1 s clip), so the copied streams are left out.
+    /// numbered "picture" (39 AAC packets between 24 frames of a 1 s clip).
     var holdsVideoOnly: Bool {
         ["image2", "image2pipe"].contains(String(cString: context.pointee.oformat.pointee.name))
+    }
+
+    private var containerName: String { String(cString: context.pointee.oformat.pointee.name) }
+
+    /// Whether FFmpeg's table says the container can hold `codec`: nil where the container keeps no such table
+    /// (MPEG-TS, Ogg, …; writing the header decides there).
+    private func holds(_ codec: AVCodecID) -> Bool? {
+        let answer = avformat_query_codec(context.pointee.oformat, codec, 0 /* FF_COMPLIANCE_NORMAL */)
+        return answer < 0 ? nil : answer == 1
+    }
+
+    /// Fails where the container cannot hold the encoder's video (H.264 into WebM), before any frame is restored.
+    func requireVideo(_ codec: AVCodecID, encoder: String) throws(MediaError) {
+        guard holds(codec) == false else { return }
+        throw MediaError(
+            file: file, operation: "choose the output container", reason: "\(containerName) cannot hold \(encoder) video",
+            hint: "name an encoder it takes with --codec, or use .mkv or .mp4")
+    }
+
+    /// Whether input stream `index` (audio, subtitle or data) is copied into this container. Audio and subtitles
+    /// it cannot hold fail the job before any frame is restored (a stream the user may want is never dropped
+    /// silently); data streams it cannot hold (camera telemetry, timecode tracks) are left out, as FFmpeg's own tool
+    /// leaves them; an image sequence takes none.
+    func takesCopiedStream(index: Int32, type: AVMediaType, codec: AVCodecID) throws(MediaError) -> Bool {
+        if holdsVideoOnly { return false }
+        guard holds(codec) == false else { return true }
+        if type == AVMEDIA_TYPE_DATA { return false }
+        let kind = av_get_media_type_string(type).map { String(cString: $0) } ?? "other"
+        let matroskaHoldsIt = av_guess_format("matroska", nil, nil).map { avformat_query_codec($0, codec, 0) == 1 } ?? false
+        throw MediaError(
+            file: file, operation: "choose the output container",
+            reason: "\(containerName) cannot hold the input's \(String(cString: avcodec_get_name(codec))) \(kind) "
+                + "stream (#\(index))",
+            hint: (matroskaHoldsIt ? "use .mkv, which holds it, or " : "use ") + "--no-audio to leave the input's "
+                + "other streams out")
     }
 
     func addStream() throws(MediaError) -> UnsafeMutablePointer<AVStream> {

@@ -29,6 +29,7 @@ public enum SegmentConcatenator {
         let muxer = try Muxer(path: path, formatName: file, file: file)
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: muxer.wantsGlobalHeader, file: file)
+        try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
         let videoStream = try muxer.addStream()
         try libavRequire(
             avcodec_parameters_from_context(videoStream.pointee.codecpar, encoder.context), "set up the video stream",
@@ -45,7 +46,9 @@ public enum SegmentConcatenator {
             for i in 0..<demuxer.streamCount {
                 let s = demuxer.stream(i)
                 let type = s.pointee.codecpar.pointee.codec_type
-                guard type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA else {
+                guard type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA,
+                      try muxer.takesCopiedStream(index: Int32(i), type: type, codec: s.pointee.codecpar.pointee.codec_id)
+                else {
                     s.pointee.discard = AVDISCARD_ALL
                     continue
                 }

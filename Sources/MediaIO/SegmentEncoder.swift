@@ -39,18 +39,31 @@ public final class SegmentEncoder {
         packet = try Packet(file: file)
     }
 
-    /// Opens (and closes) the encoder and the converter `SegmentEncoder` would use, so bad settings fail early.
+    /// Opens (and closes) the encoder and the converter `SegmentEncoder` would use, and asks the output's container
+    /// whether it holds that video and the streams to be copied from `input` (nil: none), so bad settings fail
+    /// before any frame is restored rather than when the segments are joined.
     ///
     /// - Returns: the pixel format the encoder receives, e.g. "yuv420p10le".
     @discardableResult
     public static func check(
-        video: VideoFormat, encoder settings: EncoderSettings, output: String
+        video: VideoFormat, encoder settings: EncoderSettings, output: String, copyingStreamsOf input: String? = nil
     ) throws(MediaError) -> String {
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: wantsGlobalHeader(output), file: output)
         _ = try FrameConverter(
             width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
             direction: .fromRGB, file: output)
+        let muxer = try Muxer(path: output, formatName: output, file: output)
+        try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
+        if let input {
+            let demuxer = try Demuxer(file: input)
+            for i in 0..<demuxer.streamCount {
+                let parameters = demuxer.stream(i).pointee.codecpar.pointee
+                let type = parameters.codec_type
+                guard type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA else { continue }
+                _ = try muxer.takesCopiedStream(index: Int32(i), type: type, codec: parameters.codec_id)
+            }
+        }
         return pixelFormatName(encoder.pixelFormat)
     }
 

@@ -39,6 +39,7 @@ public final class VideoWriter: @unchecked Sendable {
         self.file = file
         muxer = try Muxer(path: path, formatName: file, file: file)
         encoder = try VideoEncoder(settings: settings, video: video, globalHeader: muxer.wantsGlobalHeader, file: file)
+        try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
         outputPixelFormat = pixelFormatName(encoder.pixelFormat)
         converter = try FrameConverter(
             width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
@@ -55,7 +56,11 @@ public final class VideoWriter: @unchecked Sendable {
         if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
         video.hdr.attach(to: stream)
 
-        for source in passthrough where !muxer.holdsVideoOnly {
+        for source in passthrough {
+            let parameters = source.parameters.pointer.pointee
+            guard try muxer.takesCopiedStream(
+                index: source.inputIndex, type: parameters.codec_type, codec: parameters.codec_id)
+            else { continue }
             let out = try muxer.addStream()
             try libavRequire(
                 avcodec_parameters_copy(out.pointee.codecpar, source.parameters.pointer),

@@ -55,9 +55,10 @@ public final class SegmentedRestorer: Sendable {
         var reader = try VideoReader(file: input, copyOtherStreams: false, decoderThreads: options.decoderThreads)
         let format = reader.format
         let directory = URL(fileURLWithPath: segments.stateDirectory)
-        // Open the encoder once before touching the state directory, so a bad codec or pixel format fails at once
-        // and leaves nothing behind.
-        let outputPixelFormat = try SegmentEncoder.check(video: format, encoder: encoder, output: output)
+        // Open the encoder once before touching the state directory, so a bad codec or pixel format, or a container
+        // that cannot hold the streams, fails at once and leaves nothing behind.
+        let outputPixelFormat = try SegmentEncoder.check(
+            video: format, encoder: encoder, output: output, copyingStreamsOf: options.copyOtherStreams ? input : nil)
         logger.logPipelineSetup(
             input: input, format: format, output: output, codec: encoder.codec, outputPixelFormat: outputPixelFormat,
             stages: stages, framesInFlight: options.framesInFlightBound(stageCount: stages.count))

@@ -127,6 +127,21 @@ struct RealWorldMediaTests {
         #expect(streams.dropFirst().map(\.language) == ["eng", "fra", "deu"])
     }
 
+    /// MP4 holds no SubRip subtitles: the job fails in one line before any frame is restored (not when the segments
+    /// are joined), leaves no output and no state behind, and runs with `--no-audio`.
+    @Test func streamTheContainerCannotHoldFailsBeforeAnyWork() throws {
+        let dir = try TemporaryDirectory()
+        let refused = try process([Fixtures.media("tracks.mkv"), "-o", "out.mp4"], in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "maxim-video: error: out.mp4: cannot choose the output container: mp4 cannot hold "
+                + "the input's subrip subtitle stream (#3) (use .mkv, which holds it, or --no-audio to leave the "
+                + "input's other streams out)\n", "\(refused.stderr)")
+        #expect(dir.contents().isEmpty, "\(dir.contents())")
+        let result = try process([Fixtures.media("tracks.mkv"), "-o", "out.mp4", "--no-audio"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.mp4")).streams.map(\.type) == ["video"])
+    }
+
     @Test func truncatedInputIsRestoredAsFarAsItGoesAndFailsUnlessAllowed() throws {
         let dir = try TemporaryDirectory()
         let strict = try process([Fixtures.media("truncated.mp4"), "-o", "strict.mp4"], in: dir)

@@ -5,7 +5,8 @@ import Testing
 @Suite struct EncoderSettingsTests {
     @Test(arguments: [
         ("frames/%04d.png", "png"), ("out/%06d.tiff", "tiff"), ("a/%03d.jpg", "mjpeg"),
-        ("out.mp4", "libx264"), ("out.mkv", "libx264"), ("out.mov", "libx264"),
+        ("out.mp4", "libx264"), ("out.mkv", "libx264"), ("out.mov", "libx264"), ("out.ts", "libx264"),
+        ("out.webm", "libvpx-vp9"),  // WebM cannot hold H.264: its own default
     ])
     func defaultEncoderFollowsTheOutput(name: String, codec: String) {
         #expect(EncoderSettings.defaultCodec(forOutput: name) == codec)
