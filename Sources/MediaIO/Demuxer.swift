@@ -79,11 +79,26 @@ final class Demuxer {
     func read(into packet: Packet) throws(MediaError) -> Bool {
         while true {
             av_packet_unref(packet.pointer)
-            switch try libav(av_read_frame(context, packet.pointer), "read a packet", file: file) {
+            let status: LibavStatus
+            do {
+                status = try libav(av_read_frame(context, packet.pointer), "read a packet", file: file)
+            } catch where pipedISOMedia {
+                throw MediaError(
+                    file: file, operation: error.operation, reason: error.reason, code: error.code,
+                    hint: "an MP4/MOV with its index (moov) at the end cannot be read from a pipe: pass the file's "
+                        + "name, or remux it with -movflags +faststart")
+            }
+            switch status {
             case .done: return true
             case .endOfStream: return false
             case .tryAgain: continue
             }
         }
+    }
+
+    /// Whether this is stdin carrying MP4/MOV, where a failed read means the index came last: the demuxer had to
+    /// read past the media data to reach it, and what it read is gone.
+    private var pipedISOMedia: Bool {
+        file == "-" && String(cString: context.pointee.iformat.pointee.name).hasPrefix("mov,")
     }
 }

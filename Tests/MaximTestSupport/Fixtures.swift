@@ -35,6 +35,12 @@ public enum Fixtures {
             .appendingPathComponent("models").appendingPathComponent(name + ".npz")
     }
 
+    /// A clip of the repository's `samples/` folder, e.g. `sample("fig-noisy.mp4")`.
+    public static func sample(_ name: String) -> String {
+        root.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("samples").appendingPathComponent(name).path
+    }
+
     /// A real-world media case made by `tools/fixtures/make_media_fixtures.sh` (e.g. `media("rotate90.mp4")`).
     public static func media(_ name: String) -> String {
         root.appendingPathComponent("media").appendingPathComponent(name).path

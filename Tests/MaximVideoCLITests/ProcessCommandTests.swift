@@ -28,6 +28,18 @@ struct ProcessCommandTests {
         #expect(info.audio?.codec == "aac")
     }
 
+    /// An MP4 as most muxers write it, index last (the bundled sample, 0.8 MB), cannot be read from a pipe past
+    /// what the demuxer buffers: one line that says so and how to get round it, nothing written.
+    @Test func mp4WithItsIndexLastFromStdinIsRefusedWithTheWayOut() throws {
+        let dir = try TemporaryDirectory()
+        let input = try #require(FileHandle(forReadingAtPath: Fixtures.sample("fig-noisy.mp4")))
+        let result = try CommandRunner.run(["process", "-", "-o", "out.mkv"], in: dir.url, stdin: input)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot be read from a pipe: pass the file's name"), "\(result.stderr)")
+        #expect(dir.contents().isEmpty)
+    }
+
     /// Each bad input: status 1, one line naming the file and the cause, and nothing written.
     @Test(arguments: [
         (["process", "missing.mp4", "-o", "out.mp4"], "missing.mp4: cannot open input: no such file"),
