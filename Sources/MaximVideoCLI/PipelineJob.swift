@@ -79,7 +79,7 @@ struct PipelineJob {
                 crf: output.crf.map(Double.init), preset: output.preset,
                 pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: codecThreads),
             restorer: RestorerOptions(
-                queueCapacity: pipeline.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
+                queueCapacity: pipeline.queueCapacity ?? plan.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
                 decoderThreads: codecThreads, copyOtherStreams: output.copyAudio,
                 overwrite: options.overwrite),
             logger: logger)

@@ -1,3 +1,5 @@
+import RestorationPipeline
+
 /// How a pipeline's thread budget is spent: per stage, tile workers shared by the frames that stage holds at once.
 ///
 /// Tiles are independent, so a tile runs on one thread (no synchronisation inside its matrix work: on 2 cores two
@@ -5,8 +7,9 @@
 /// threads restores tiles of every frame it holds, the oldest frame's first (`TileScheduler`), so a lone frame — a
 /// single image, a short clip's, a clip's last — gets the whole share. More than one frame is in flight so that the
 /// workers have the next frame's tiles while a frame's last tiles finish: two, or more where a frame has fewer
-/// tiles than workers, capped so that frame buffers stay small next to the models' own memory. Chained stages get
-/// equal shares and run side by side on different frames.
+/// tiles than workers, capped so that frame buffers stay small next to the models' own memory; for the same reason
+/// the queues between threads hold one frame instead of two where frames are huge (8K: 398 MiB each as float RGB).
+/// Chained stages get equal shares and run side by side on different frames.
 struct ThreadPlan: CustomStringConvertible {
     let threads: Int
     /// Frames one stage holds at once (the same for every stage).
@@ -14,6 +17,8 @@ struct ThreadPlan: CustomStringConvertible {
     /// Threads restoring tiles, per stage, shared by that stage's frames in flight.
     let tileWorkers: [Int]
     let computeThreadsPerTile = 1
+    /// Frames each queue between threads holds, where the pipeline leaves it open.
+    let queueCapacity: Int
 
     static let maxFrameWorkers = 8
     static let frameMemoryBudget = 1 << 30
@@ -32,9 +37,12 @@ struct ThreadPlan: CustomStringConvertible {
         let wanted = (share + fewest - 1) / fewest + 1
         frameWorkersPerStage = max(1, min(wanted, Self.maxFrameWorkers, memoryCap))
         tileWorkers = Array(repeating: share, count: stages)
+        let twoEach = RestorerOptions(queueCapacity: 2, workersPerStage: frameWorkersPerStage)
+            .framesInFlightBound(stageCount: stages)
+        queueCapacity = frameBytes.map { twoEach * $0 > Self.frameMemoryBudget ? 1 : 2 } ?? 2
     }
 
     var description: String {
-        "\(threads) thread(s): \(tileWorkers.map(String.init).joined(separator: "/")) tile worker(s) per stage shared by \(frameWorkersPerStage) frame(s) in flight × \(computeThreadsPerTile) compute thread(s) per tile"
+        "\(threads) thread(s): \(tileWorkers.map(String.init).joined(separator: "/")) tile worker(s) per stage shared by \(frameWorkersPerStage) frame(s) in flight × \(computeThreadsPerTile) compute thread(s) per tile; queues of \(queueCapacity) frame(s)"
     }
 }

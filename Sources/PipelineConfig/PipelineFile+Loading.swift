@@ -76,7 +76,7 @@ extension PipelineFile {
                 }
             }
         }
-        if queueCapacity < 1 || queueCapacity > 64 {
+        if let queueCapacity, queueCapacity < 1 || queueCapacity > 64 {
             throw fail("queue_capacity", "\(queueCapacity) is not allowed (allowed: 1 to 64 frames)")
         }
         if let threads, threads < 1 || threads > 1024 {

@@ -25,13 +25,14 @@ public struct PipelineFile: Codable, Equatable, Sendable {
     public var name: String
     public var stages: [StageSpec]
     public var output: OutputSpec
-    /// Frames allowed in each bounded queue between pipeline steps.
-    public var queueCapacity: Int
+    /// Frames allowed in each bounded queue between pipeline steps; nil lets the job choose (2, or 1 for frames so
+    /// large that the frames in flight would pass its memory budget).
+    public var queueCapacity: Int?
     /// Total CPU threads the pipeline may use; `nil` means all cores.
     public var threads: Int?
 
     public init(
-        name: String, stages: [StageSpec], output: OutputSpec = OutputSpec(), queueCapacity: Int = 2,
+        name: String, stages: [StageSpec], output: OutputSpec = OutputSpec(), queueCapacity: Int? = nil,
         threads: Int? = nil
     ) {
         self.name = name
@@ -53,7 +54,7 @@ public struct PipelineFile: Codable, Equatable, Sendable {
         name = try c.decode(String.self, forKey: .name)
         stages = try c.decode([StageSpec].self, forKey: .stages)
         output = try c.decodeIfPresent(OutputSpec.self, forKey: .output) ?? OutputSpec()
-        queueCapacity = try c.decodeIfPresent(Int.self, forKey: .queueCapacity) ?? 2
+        queueCapacity = try c.decodeIfPresent(Int.self, forKey: .queueCapacity)
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
     }
 }

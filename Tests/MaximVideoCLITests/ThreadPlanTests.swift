@@ -38,5 +38,15 @@ import Testing
         // 8K float frames (~400 MB each, in and out): at most one frame in flight per stage within the 1 GiB budget.
         let plan = ThreadPlan(threads: 64, tilesPerFrame: [17 * 33], frameBytes: 7680 * 4320 * 12)
         #expect(plan.frameWorkersPerStage == 1 && plan.tileWorkers == [64])
+        // And the queues hold one frame each: 5 frames at once instead of 7 (a 3-frame 8K job peaked at 4.1 GB).
+        #expect(plan.queueCapacity == 1)
+    }
+
+    @Test func queuesKeepTwoFramesUpTo4K() {
+        for (width, height) in [(1280, 720), (1920, 1080), (3840, 2160)] {
+            let plan = ThreadPlan(threads: 2, tilesPerFrame: [100], frameBytes: width * height * 12)
+            #expect(plan.queueCapacity == 2, "\(width)×\(height): \(plan)")
+        }
+        #expect(ThreadPlan(threads: 2, tilesPerFrame: [nil]).queueCapacity == 2)
     }
 }
