@@ -11,8 +11,13 @@ final class Demuxer {
         self.file = file
         try Demuxer.checkReadable(file)
         let url = file == "-" ? "pipe:0" : file
+        var options: OpaquePointer?
+        defer { av_dict_free(&options) }
+        if let first = try Demuxer.firstNumber(ofSequence: file) {
+            av_dict_set(&options, "start_number", String(first), 0)
+        }
         var opened: UnsafeMutablePointer<AVFormatContext>?
-        let code = avformat_open_input(&opened, url, nil, nil)
+        let code = avformat_open_input(&opened, url, nil, &options)
         guard code >= 0, let context = opened else {
             let hint = Demuxer.looksLikeISOMedia(file)
                 ? "it starts like an MP4/MOV but has no readable index (moov): the file was probably cut short while "
@@ -49,6 +54,22 @@ final class Demuxer {
         if size == 0 {
             throw MediaError(file: file, operation: "open input", reason: "file is empty (0 bytes)")
         }
+    }
+
+    /// For an image-sequence pattern, the first frame number on disk (FFmpeg looks among 0–4 only); an error where
+    /// the numbers have a gap, which FFmpeg's reader would end the video at without a word. nil for other inputs and
+    /// for patterns that match no file (libav's own message then says so).
+    private static func firstNumber(ofSequence file: String) throws(MediaError) -> Int? {
+        guard file != "-", AtomicOutput.isPattern(URL(fileURLWithPath: file).lastPathComponent),
+            let sequence = ImageSequence(pattern: file), let first = sequence.numbers.first
+        else { return nil }
+        if let gap = sequence.firstGap {
+            throw MediaError(
+                file: file, operation: "open input",
+                reason: "frame \(gap.missing) is missing: the files jump from \(gap.last) to \(gap.next)",
+                hint: "number the frames without gaps; the video would otherwise end at the gap")
+        }
+        return first
     }
 
     /// Whether the file begins with an ISO base media `ftyp` box (mp4, mov, m4v, 3gp).

@@ -39,6 +39,61 @@ struct ImageSequenceInputTests {
         }
     }
 
+    /// Four PNG frames renamed to `numbers` (written 0001…0004 first), in `dir/frames`.
+    func frames(numbered numbers: [Int], in dir: TemporaryDirectory) throws -> SyntheticClip {
+        try FileManager.default.createDirectory(atPath: dir.path("frames"), withIntermediateDirectories: false)
+        var clip = SyntheticClip()
+        clip.codec = "png"
+        clip.pixelFormat = "rgb24"
+        clip.frames = numbers.count
+        try clip.write(to: dir.path("frames/%04d.png"))
+        for (i, n) in numbers.enumerated().reversed() where n != i + 1 {
+            try FileManager.default.moveItem(
+                atPath: dir.path(String(format: "frames/%04d.png", i + 1)), toPath: dir.path(String(format: "frames/%04d.png", n)))
+        }
+        return clip
+    }
+
+    /// Frames exported from 1001 on (as editors number them): FFmpeg alone looks for the first among 0–4.
+    @Test func sequenceStartingAt1001IsReadWhole() throws {
+        let dir = try TemporaryDirectory()
+        let clip = try frames(numbered: [1001, 1002, 1003], in: dir)
+        let summary = try VideoRestorer(
+            input: dir.path("frames/%04d.png"), output: dir.path("out.mkv"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "ffv1")
+        ).run()
+        #expect(summary.frames == 3)
+        let decoded = try DecodedClip(dir.path("out.mkv"))
+        #expect(decoded.images.count == 3)
+        for (i, image) in decoded.images.enumerated() { #expect(psnr(image, clip.image(i)) >= 45, "frame \(i)") }
+    }
+
+    /// A missing number fails at once, naming it: FFmpeg alone ends the video there (two frames of four, exit 0).
+    @Test func gapInTheNumbersIsAnErrorNamingTheMissingFrame() throws {
+        let dir = try TemporaryDirectory()
+        _ = try frames(numbered: [1, 2, 4, 5], in: dir)
+        let error = #expect(throws: MediaError.self) {
+            try VideoRestorer(input: dir.path("frames/%04d.png"), output: dir.path("out.mkv"), stages: [IdentityStage()])
+                .run()
+        }
+        #expect(error?.reason == "frame 0003 is missing: the files jump from 0002 to 0004")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mkv")))
+    }
+
+    /// `%04d` names `0007.png`, not `07.png` or `frame.png`: other files in the folder are not frames.
+    @Test func onlyNamesThePatternWritesAreFrames() throws {
+        let dir = try TemporaryDirectory()
+        _ = try frames(numbered: [7, 8], in: dir)
+        for stray in ["07.png", "09x.png", "notes.txt", "00010.png"] {
+            FileManager.default.createFile(atPath: dir.path("frames/\(stray)"), contents: Data([1]))
+        }
+        let summary = try VideoRestorer(
+            input: dir.path("frames/%04d.png"), output: dir.path("out.mkv"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "ffv1")
+        ).run()
+        #expect(summary.frames == 2)
+    }
+
     /// The image with R = G = B = BT.601 luma, clipped to [0, 1].
     func luma(_ image: RGBImage) -> RGBImage {
         let n = image.planeSize
