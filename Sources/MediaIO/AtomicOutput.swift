@@ -123,12 +123,8 @@ public final class AtomicOutput {
     }
 
     private static func patternRegex(_ name: String) -> NSRegularExpression? {
-        guard let spec = try? NSRegularExpression(pattern: "%0?[0-9]*d"),
-            let match = spec.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)),
-            let range = Range(match.range, in: name)
-        else { return nil }
-        let prefix = NSRegularExpression.escapedPattern(for: String(name[..<range.lowerBound]))
-        let suffix = NSRegularExpression.escapedPattern(for: String(name[range.upperBound...]))
-        return try? NSRegularExpression(pattern: "^\(prefix)[0-9]+\(suffix)$")
+        guard let (prefix, _, suffix) = ImageSequence.split(name) else { return nil }
+        let escaped = (NSRegularExpression.escapedPattern(for: prefix), NSRegularExpression.escapedPattern(for: suffix))
+        return try? NSRegularExpression(pattern: "^\(escaped.0)[0-9]+\(escaped.1)$")
     }
 }

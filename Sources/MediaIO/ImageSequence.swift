@@ -9,24 +9,27 @@ struct ImageSequence {
     /// The frame numbers present, ascending.
     let numbers: [Int]
 
-    /// Numbers of the files in the pattern's folder that the pattern names exactly (`%04d` takes `0007`, not `07`).
-    init?(pattern path: String) {
-        let url = URL(fileURLWithPath: path)
-        let name = url.lastPathComponent
+    /// A file name with a printf-style frame number (`%d`, `%04d`) cut around it: what libavformat reads and writes
+    /// as a sequence.
+    static func split(_ name: String) -> (prefix: String, format: String, suffix: String)? {
         guard let spec = try? NSRegularExpression(pattern: "%0?[0-9]*d"),
             let match = spec.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)),
             let range = Range(match.range, in: name)
         else { return nil }
-        let format = String(name[range])
-        let prefix = String(name[..<range.lowerBound]), suffix = String(name[range.upperBound...])
+        return (String(name[..<range.lowerBound]), String(name[range]), String(name[range.upperBound...]))
+    }
+
+    /// Numbers of the files in the pattern's folder that the pattern names exactly (`%04d` takes `0007`, not `07`).
+    init?(pattern path: String) {
+        let url = URL(fileURLWithPath: path)
+        guard let (prefix, format, suffix) = ImageSequence.split(url.lastPathComponent) else { return nil }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
         numbers = files.compactMap { file -> Int? in
             guard file.hasPrefix(prefix), file.hasSuffix(suffix), file.count > prefix.count + suffix.count else {
                 return nil
             }
             let digits = String(file.dropFirst(prefix.count).dropLast(suffix.count))
-            guard digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0,
-                String(format: format, n) == digits
+            guard digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0, String(format: format, n) == digits
             else { return nil }
             return n
         }.sorted()
