@@ -33,9 +33,7 @@ final class Muxer {
     /// Whether the container is a picture per file (`out/%04d.png`, `still.png`): it takes the video stream only, as
     /// FFmpeg's own tool maps it. Handed an audio stream, the image muxers write each audio packet as one more
     /// numbered "picture" (39 AAC packets between 24 frames of a 1 s clip).
-    var holdsVideoOnly: Bool {
-        ["image2", "image2pipe"].contains(String(cString: context.pointee.oformat.pointee.name))
-    }
+    var holdsVideoOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
 
     private var containerName: String { String(cString: context.pointee.oformat.pointee.name) }
 

@@ -17,6 +17,11 @@ public struct PassthroughStream: Sendable {
 }
 
 /// A libav dictionary as Swift key/value pairs.
+/// The kinds of input stream a job copies beside the restored video (a second video stream is not one of them).
+func isCopiedMediaType(_ type: AVMediaType) -> Bool {
+    type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA
+}
+
 func dictionaryEntries(_ dictionary: OpaquePointer?) -> [String: String] {
     var entries: [String: String] = [:]
     var entry: UnsafeMutablePointer<AVDictionaryEntry>? = nil

@@ -46,7 +46,7 @@ public enum SegmentConcatenator {
             for i in 0..<demuxer.streamCount {
                 let s = demuxer.stream(i)
                 let type = s.pointee.codecpar.pointee.codec_type
-                guard type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA,
+                guard isCopiedMediaType(type),
                       try muxer.takesCopiedStream(index: Int32(i), type: type, codec: s.pointee.codecpar.pointee.codec_id)
                 else {
                     s.pointee.discard = AVDISCARD_ALL

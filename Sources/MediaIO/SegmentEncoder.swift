@@ -59,9 +59,8 @@ public final class SegmentEncoder {
             let demuxer = try Demuxer(file: input)
             for i in 0..<demuxer.streamCount {
                 let parameters = demuxer.stream(i).pointee.codecpar.pointee
-                let type = parameters.codec_type
-                guard type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA else { continue }
-                _ = try muxer.takesCopiedStream(index: Int32(i), type: type, codec: parameters.codec_id)
+                guard isCopiedMediaType(parameters.codec_type) else { continue }
+                _ = try muxer.takesCopiedStream(index: Int32(i), type: parameters.codec_type, codec: parameters.codec_id)
             }
         }
         return pixelFormatName(encoder.pixelFormat)

@@ -65,8 +65,7 @@ public final class VideoReader: @unchecked Sendable {
         for i in 0..<demuxer.streamCount where i != index {
             let s = demuxer.stream(i)
             let type = s.pointee.codecpar.pointee.codec_type
-            let copyable = type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA
-            guard copyOtherStreams && copyable else {
+            guard copyOtherStreams && isCopiedMediaType(type) else {
                 s.pointee.discard = AVDISCARD_ALL
                 continue
             }

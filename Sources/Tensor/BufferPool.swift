@@ -11,8 +11,9 @@ import Synchronization
 /// exact-size reuse of mmapped buffers keeps RSS close to the live tensor size and avoids the
 /// faults. Idle buffers are kept up to ``minimumCapacity`` or, where passes need more at once (large tiles), up to
 /// twice the most bytes ever in use together; beyond that they go back to the kernel. A fixed 384 MiB cap made the
-/// deblurrer's 704×768 tiles (`--tile 512`) evict and re-map their buffers on every pass: 6.4 M page faults in a
-/// 24-frame job, 16 % of its CPU time in the kernel.
+/// deblurrer's 704×768 tiles (`--tile 512`) evict and re-map their buffers on every pass: 5.4–6.4 M page faults in a
+/// 24-frame job, 14–17 % of its CPU time in the kernel (now 0.4 M, 1.5 %; the job's wall time moved less: a reused
+/// buffer arrives colder in cache than a freshly zeroed page — docs/performance.md).
 enum BufferPool {
     /// Smaller buffers come from malloc. Low enough that a forward pass's chunk scratch and low-resolution
     /// activations are pooled too: no malloc/free (and no fill-byte `memset`, see `ReproducibleHeap`) per operation.
