@@ -57,7 +57,8 @@ public final class AtomicOutput {
             do {
                 try fm.createDirectory(at: temp, withIntermediateDirectories: false)
             } catch {
-                throw MediaError(file: finalPath, operation: "create a temporary directory", reason: "\(error)")
+                throw MediaError(
+                    file: finalPath, operation: "create a temporary directory", reason: MediaError.reason(for: error))
             }
             temporaryDirectory = temp
             writePath = temp.appendingPathComponent(name).path
@@ -93,7 +94,8 @@ public final class AtomicOutput {
             throw error
         } catch {
             discard()
-            throw MediaError(file: finalPath, operation: "move the finished output into place", reason: "\(error)")
+            throw MediaError(
+                file: finalPath, operation: "move the finished output into place", reason: MediaError.reason(for: error))
         }
         done = true
     }

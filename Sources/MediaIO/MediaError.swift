@@ -1,3 +1,5 @@
+import Foundation
+
 /// A media operation that failed, naming the file, what was being done, why, and (when known) what to do about it.
 ///
 /// Every libav return code goes through ``libav(_:_:file:)``; only real failures become a `MediaError`
@@ -25,5 +27,16 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let base = "\(file): cannot \(operation): \(reason)"
         return hint.map { "\(base) (\($0))" } ?? base
+    }
+}
+
+extension MediaError {
+    /// A file-system error from Foundation as one short clause ("No such file or directory"), where printing it whole
+    /// gives a line of `Error Domain=NSCocoaErrorDomain Code=4 … UserInfo={…}`.
+    public static func reason(for error: any Error) -> String {
+        var ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? any Error { ns = underlying as NSError }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return (error as NSError).localizedDescription
     }
 }

@@ -106,7 +106,8 @@ public enum SegmentConcatenator {
             do {
                 bytes = Array(try Data(contentsOf: URL(fileURLWithPath: segment)))
             } catch {
-                throw MediaError(file: file, operation: "read segment \(segment)", reason: "\(error)")
+                throw MediaError(
+                    file: file, operation: "read segment \(segment)", reason: MediaError.reason(for: error))
             }
             let parsed = try SegmentFile(decoding: bytes, file: segment)
             guard parsed.extradata == expectedExtradata else {

@@ -52,6 +52,12 @@ final class VideoEncoder {
                     + "video is \(video.width)x\(video.height)",
                 hint: "leave out --pix-fmt to keep the size in 4:4:4, or use e.g. --pix-fmt yuv444p")
         }
+        if opened < 0, let preset = settings.preset {
+            throw MediaError(
+                file: file, operation: "open encoder \(codecName)", reason: libavMessage(opened), code: opened,
+                hint: "is '\(preset)' one of its presets? x264/x265 take ultrafast, superfast, veryfast, faster, fast, "
+                    + "medium, slow, slower, veryslow, placebo")
+        }
         try libavRequire(opened, "open encoder \(codecName)", file: file)
         if let unused = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(

@@ -70,7 +70,8 @@ public struct SegmentJournal: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(self) } catch {
-            throw MediaError(file: file, operation: "encode the job journal", reason: "\(error)")
+            throw MediaError(
+                file: file, operation: "encode the job journal", reason: MediaError.reason(for: error))
         }
         try DurableFile.write(Array(data), to: directory.appendingPathComponent(Self.fileName).path, file: file)
     }

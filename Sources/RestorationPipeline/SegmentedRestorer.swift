@@ -165,7 +165,8 @@ public final class SegmentedRestorer: Sendable {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw MediaError(
-                file: output, operation: "create the state directory \(directory.path)", reason: "\(error)",
+                file: output, operation: "create the state directory \(directory.path)",
+                reason: MediaError.reason(for: error),
                 hint: "choose another place with --state")
         }
         let identity = try self.identity(format: format)
@@ -188,7 +189,8 @@ public final class SegmentedRestorer: Sendable {
     private func identity(format: VideoFormat) throws(MediaError) -> SegmentJournal.Identity {
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: input) } catch {
-            throw MediaError(file: input, operation: "read the input's size and time", reason: "\(error)")
+            throw MediaError(
+                file: input, operation: "read the input's size and time", reason: MediaError.reason(for: error))
         }
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0

@@ -45,6 +45,25 @@ struct VideoWriterTests {
         #expect(writer.outputPixelFormat == expected)
     }
 
+    @Test func unknownPresetIsNamedInTheHint() throws {
+        let dir = try TemporaryDirectory()
+        let error = #expect(throws: MediaError.self) {
+            try VideoWriter(path: dir.path("out.mp4"), video: format, encoder: EncoderSettings(preset: "nope"))
+        }
+        #expect(error?.hint?.hasPrefix("is 'nope' one of its presets?") == true, "\(String(describing: error))")
+    }
+
+    /// Foundation's file errors print as a paragraph of `NSCocoaErrorDomain` and user info; a message takes the cause.
+    @Test func fileSystemErrorBecomesItsCause() throws {
+        let dir = try TemporaryDirectory()
+        do {
+            try FileManager.default.createDirectory(atPath: dir.path("missing/child"), withIntermediateDirectories: false)
+            Issue.record("created a directory inside a missing one")
+        } catch {
+            #expect(MediaError.reason(for: error) == "No such file or directory")
+        }
+    }
+
     @Test func audioTrackIntoImageSequenceIsRefused() throws {
         let dir = try TemporaryDirectory()
         let error = #expect(throws: MediaError.self) {
