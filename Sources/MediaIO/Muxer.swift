@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// Sole owner of an output `AVFormatContext` and its `AVIOContext`; `deinit` closes and frees both.
 ///
@@ -50,6 +51,18 @@ final class Muxer {
         throw MediaError(
             file: file, operation: "choose the output container", reason: "\(containerName) cannot hold \(encoder) video",
             hint: "name an encoder it takes with --codec, or use .mkv or .mp4")
+    }
+
+    /// Fails where the output is one picture file (`still.png`, not `still-%04d.png`) and the input has more frames:
+    /// the image muxer would take the first and refuse the second, after it was restored.
+    func requireRoom(forFrames count: Int?) throws(MediaError) {
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        guard holdsVideoOnly, !AtomicOutput.isPattern(name), let count, count > 1 else { return }
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+        throw MediaError(
+            file: file, operation: "choose the output container",
+            reason: "\(name) holds one picture and the input has \(count) frames",
+            hint: "name a sequence such as \(stem)-%04d.\(ext), or a video file")
     }
 
     /// Whether input stream `index` (audio, subtitle or data) is copied into this container. Audio and subtitles

@@ -55,6 +55,7 @@ public final class SegmentEncoder {
             direction: .fromRGB, file: output)
         let muxer = try Muxer(path: output, formatName: output, file: output)
         try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
+        try muxer.requireRoom(forFrames: video.estimatedFrameCount)
         if let input {
             let demuxer = try Demuxer(file: input)
             for i in 0..<demuxer.streamCount {

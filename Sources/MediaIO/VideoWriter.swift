@@ -40,6 +40,7 @@ public final class VideoWriter: @unchecked Sendable {
         muxer = try Muxer(path: path, formatName: file, file: file)
         encoder = try VideoEncoder(settings: settings, video: video, globalHeader: muxer.wantsGlobalHeader, file: file)
         try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
+        try muxer.requireRoom(forFrames: video.estimatedFrameCount)
         outputPixelFormat = pixelFormatName(encoder.pixelFormat)
         converter = try FrameConverter(
             width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,

@@ -40,6 +40,24 @@ struct ProcessCommandTests {
         #expect(dir.contents().isEmpty)
     }
 
+    /// One picture file cannot hold a 12-frame video: refused at the start (the image muxer took the first frame
+    /// and failed on the second, "Invalid argument"), with the sequence name that would work; one frame still works.
+    @Test func videoIntoOnePictureFileIsRefusedBeforeAnyWork() throws {
+        let dir = try TemporaryDirectory()
+        try SyntheticClip().write(to: dir.path("in.mkv"))
+        let result = try CommandRunner.run(["process", "in.mkv", "-o", "still.png"], in: dir.url)
+        #expect(result.status == 1)
+        #expect(result.stderr == "maxim-video: error: still.png: cannot choose the output container: still.png holds "
+                + "one picture and the input has 12 frames (name a sequence such as still-%04d.png, or a video file)\n")
+        #expect(dir.contents() == ["in.mkv"])
+        var single = SyntheticClip()
+        single.frames = 1
+        try single.write(to: dir.path("one.mkv"))
+        let one = try CommandRunner.run(["process", "one.mkv", "-o", "one.png"], in: dir.url)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(try DecodedClip(dir.path("one.png")).images.count == 1)
+    }
+
     /// Each bad input: status 1, one line naming the file and the cause, and nothing written.
     @Test(arguments: [
         (["process", "missing.mp4", "-o", "out.mp4"], "missing.mp4: cannot open input: no such file"),
