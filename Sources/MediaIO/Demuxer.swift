@@ -60,9 +60,9 @@ final class Demuxer {
     /// the numbers have a gap, which FFmpeg's reader would end the video at without a word. nil for other inputs and
     /// for patterns that match no file (libav's own message then says so).
     private static func firstNumber(ofSequence file: String) throws(MediaError) -> Int? {
-        guard file != "-", AtomicOutput.isPattern(URL(fileURLWithPath: file).lastPathComponent),
-            let sequence = ImageSequence(pattern: file), let first = sequence.numbers.first
-        else { return nil }
+        guard file != "-", let sequence = ImageSequence(pattern: file), let first = sequence.numbers.first else {
+            return nil
+        }
         if let gap = sequence.firstGap {
             throw MediaError(
                 file: file, operation: "open input",

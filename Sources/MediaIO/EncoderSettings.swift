@@ -16,9 +16,9 @@ public struct EncoderSettings: Sendable, Equatable {
     public static func defaultCodec(forOutput name: String) -> String {
         guard let format = av_guess_format(nil, name, nil) else { return defaultCodec }
         let id: AVCodecID
-        if ["image2", "image2pipe"].contains(String(cString: format.pointee.name)) {
+        if Muxer.isImageFormat(format) {
             id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
-        } else if avformat_query_codec(format, AV_CODEC_ID_H264, 0 /* FF_COMPLIANCE_NORMAL */) == 0 {
+        } else if Muxer.holds(format, AV_CODEC_ID_H264) == false {
             id = format.pointee.video_codec
         } else {
             return defaultCodec

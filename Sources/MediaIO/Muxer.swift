@@ -34,16 +34,22 @@ final class Muxer {
     /// Whether the container is a picture per file (`out/%04d.png`, `still.png`): it takes the video stream only, as
     /// FFmpeg's own tool maps it. Handed an audio stream, the image muxers write each audio packet as one more
     /// numbered "picture" (39 AAC packets between 24 frames of a 1 s clip).
-    var holdsVideoOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
+    var holdsVideoOnly: Bool { Muxer.isImageFormat(context.pointee.oformat) }
+
+    static func isImageFormat(_ format: UnsafePointer<AVOutputFormat>) -> Bool {
+        ["image2", "image2pipe"].contains(String(cString: format.pointee.name))
+    }
+
+    /// Whether FFmpeg's table says `format` can hold `codec`: nil where the container keeps no such table (MPEG-TS,
+    /// Ogg, …; writing the header decides there).
+    static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID) -> Bool? {
+        let answer = avformat_query_codec(format, codec, 0 /* FF_COMPLIANCE_NORMAL */)
+        return answer < 0 ? nil : answer == 1
+    }
 
     private var containerName: String { String(cString: context.pointee.oformat.pointee.name) }
 
-    /// Whether FFmpeg's table says the container can hold `codec`: nil where the container keeps no such table
-    /// (MPEG-TS, Ogg, …; writing the header decides there).
-    private func holds(_ codec: AVCodecID) -> Bool? {
-        let answer = avformat_query_codec(context.pointee.oformat, codec, 0 /* FF_COMPLIANCE_NORMAL */)
-        return answer < 0 ? nil : answer == 1
-    }
+    private func holds(_ codec: AVCodecID) -> Bool? { Muxer.holds(context.pointee.oformat, codec) }
 
     /// Fails where the container cannot hold the encoder's video (H.264 into WebM), before any frame is restored.
     func requireVideo(_ codec: AVCodecID, encoder: String) throws(MediaError) {
@@ -74,13 +80,27 @@ final class Muxer {
         guard holds(codec) == false else { return true }
         if type == AVMEDIA_TYPE_DATA { return false }
         let kind = av_get_media_type_string(type).map { String(cString: $0) } ?? "other"
-        let matroskaHoldsIt = av_guess_format("matroska", nil, nil).map { avformat_query_codec($0, codec, 0) == 1 } ?? false
+        let matroskaHoldsIt = av_guess_format("matroska", nil, nil).map { Muxer.holds($0, codec) == true } ?? false
         throw MediaError(
             file: file, operation: "choose the output container",
             reason: "\(containerName) cannot hold the input's \(String(cString: avcodec_get_name(codec))) \(kind) "
                 + "stream (#\(index))",
             hint: (matroskaHoldsIt ? "use .mkv, which holds it, or " : "use ") + "--no-audio to leave the input's "
                 + "other streams out")
+    }
+
+    /// The streams of `demuxer` a job copies into this container (``isCopiedMediaType``, ``takesCopiedStream``), in
+    /// input order; throws where the container cannot hold one it must.
+    func copiedStreams(of demuxer: Demuxer) throws(MediaError) -> [Int] {
+        var copied: [Int] = []
+        for i in 0..<demuxer.streamCount {
+            let parameters = demuxer.stream(i).pointee.codecpar.pointee
+            if isCopiedMediaType(parameters.codec_type),
+               try takesCopiedStream(index: Int32(i), type: parameters.codec_type, codec: parameters.codec_id) {
+                copied.append(i)
+            }
+        }
+        return copied
     }
 
     func addStream() throws(MediaError) -> UnsafeMutablePointer<AVStream> {

@@ -43,12 +43,10 @@ public enum SegmentConcatenator {
         let demuxer = try input.map { (name: String) throws(MediaError) in try Demuxer(file: name) }
         var map: [Int32: (out: Int32, timeBase: AVRational)] = [:]
         if let demuxer {
+            let copied = Set(try muxer.copiedStreams(of: demuxer))
             for i in 0..<demuxer.streamCount {
                 let s = demuxer.stream(i)
-                let type = s.pointee.codecpar.pointee.codec_type
-                guard isCopiedMediaType(type),
-                      try muxer.takesCopiedStream(index: Int32(i), type: type, codec: s.pointee.codecpar.pointee.codec_id)
-                else {
+                guard copied.contains(i) else {
                     s.pointee.discard = AVDISCARD_ALL
                     continue
                 }

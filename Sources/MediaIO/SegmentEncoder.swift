@@ -56,14 +56,7 @@ public final class SegmentEncoder {
         let muxer = try Muxer(path: output, formatName: output, file: output)
         try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
         try muxer.requireRoom(forFrames: video.estimatedFrameCount)
-        if let input {
-            let demuxer = try Demuxer(file: input)
-            for i in 0..<demuxer.streamCount {
-                let parameters = demuxer.stream(i).pointee.codecpar.pointee
-                guard isCopiedMediaType(parameters.codec_type) else { continue }
-                _ = try muxer.takesCopiedStream(index: Int32(i), type: parameters.codec_type, codec: parameters.codec_id)
-            }
-        }
+        if let input { _ = try muxer.copiedStreams(of: Demuxer(file: input)) }
         return pixelFormatName(encoder.pixelFormat)
     }
 
