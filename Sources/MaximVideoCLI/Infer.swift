@@ -41,7 +41,7 @@ struct Infer: ParsableCommand {
         if verbose { print(BLASRuntime.description) }
         let model = try CheckpointLoader.load(contentsOf: URL(fileURLWithPath: checkpoint))
         if verbose { print("model: \(model.configuration)") }
-        let (image, source) = try readInput()
+        let (image, source, alpha) = try readInput()
         let batched: Tensor
         switch image.rank {
         case 3: batched = image.reshaped([1] + image.shape)
@@ -62,7 +62,7 @@ struct Infer: ParsableCommand {
             let final = image.rank == 3 ? restored.reshaped(Array(restored.shape.dropFirst())) : restored
             try NPYFormat.encode(final).write(to: URL(fileURLWithPath: output))
         } else {
-            try StillImage.write(RGBImage(nhwc: restored), to: output, like: source)
+            try StillImage.write(RGBImage(nhwc: restored), to: output, like: source, alpha: alpha)
         }
         if let allOutputs {
             let dir = URL(fileURLWithPath: allOutputs)
@@ -77,11 +77,10 @@ struct Infer: ParsableCommand {
 
     static func isNPY(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
 
-    /// The input as a tensor, plus the picture format it came in (nil for `.npy`).
-    func readInput() throws -> (Tensor, VideoFormat?) {
-        if Self.isNPY(input) { return (try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: input))), nil) }
-        let (picture, format) = try StillImage.read(input)
-        let tensor = Tensor(planar: picture)
-        return (tensor, format)
+    /// The input as a tensor, plus the picture format it came in and its alpha (nil for `.npy`).
+    func readInput() throws -> (Tensor, VideoFormat?, AlphaPlane?) {
+        if Self.isNPY(input) { return (try NPYFormat.decode(Data(contentsOf: URL(fileURLWithPath: input))), nil, nil) }
+        let (picture, format, alpha) = try StillImage.read(input)
+        return (Tensor(planar: picture), format, alpha)
     }
 }

@@ -5,6 +5,8 @@ public struct DecodedFrame: Sendable {
     /// 0-based position in decode (presentation) order.
     public let index: Int
     public var image: RGBImage
+    /// The picture's opacity when its format has an alpha channel; restoration leaves it as it is.
+    public let alpha: AlphaPlane?
     public let timing: FrameTiming
     public let passthrough: [PassthroughPacket]
 }

@@ -11,6 +11,12 @@ import CFFmpeg
 /// RGB-family inputs use planar RGB of their own depth (lossless); YUV/gray inputs deeper than 8 bits use 16-bit
 /// (no truncation to 8 bits).
 ///
+/// # Why alpha bypasses libswscale
+/// swscale carries alpha through its 15-bit intermediate: `rgba` → `gbrap` → `rgba` turned every alpha of 128 and
+/// above one code higher. Alpha is not a colour conversion at all, so it is read from and written to the frame
+/// directly (`av_read_image_line2`/`av_write_image_line2`, any layout); swscale converts colour only (and zero
+/// alpha, which it keeps exact).
+///
 /// # Why odd sizes are converted one column/row wider
 /// Towards a chroma-subsampled format with an odd width (e.g. 65×37 `yuv420p` for ffv1), libswscale leaves the last
 /// chroma column unwritten: the encoder then coded whatever the allocator left there (seen as run-to-run differences
@@ -29,6 +35,8 @@ final class FrameConverter {
     let planarFormat: AVPixelFormat
     /// Bits per sample of ``planarFormat``.
     let depth: Int
+    /// The component of ``videoFormat`` that holds alpha (the last), nil when it has none or is a palette format.
+    private let alphaComponent: Int32?
     let file: String
     private let sws: OpaquePointer
     private let planar: Frame
@@ -43,7 +51,9 @@ final class FrameConverter {
         self.height = height
         self.videoFormat = pixelFormat
         self.file = file
-        (planarFormat, depth) = FrameConverter.planarFormat(for: pixelFormat)
+        alphaComponent = FrameConverter.alphaComponent(of: pixelFormat)
+        (planarFormat, depth) = FrameConverter.planarFormat(
+            for: pixelFormat, withZeroAlpha: direction == .fromRGB && alphaComponent != nil)
         (scaledWidth, scaledHeight) =
             direction == .fromRGB ? FrameConverter.wholeChromaBlocks(pixelFormat, width: width, height: height) : (width, height)
         planar = try Frame(width: scaledWidth, height: scaledHeight, pixelFormat: planarFormat, file: file)
@@ -103,9 +113,19 @@ final class FrameConverter {
     }
 
     /// Integer planar RGB that holds every value of `format` without loss (see the type's discussion).
-    static func planarFormat(for format: AVPixelFormat) -> (AVPixelFormat, Int) {
+    ///
+    /// `withZeroAlpha`: the planar RGB with alpha of the same depth, whose alpha plane ``fromRGB(_:alpha:)`` keeps
+    /// at zero, so swscale writes alpha 0 and ``writeAlpha(_:to:)`` can add the real values (libavutil's line writer
+    /// ORs bits into what is there).
+    static func planarFormat(for format: AVPixelFormat, withZeroAlpha: Bool = false) -> (AVPixelFormat, Int) {
         let depth = Int(cffmpeg_pix_fmt_depth(format))
         let flags = cffmpeg_pix_fmt_flags(format)
+        if withZeroAlpha {
+            if depth <= 8 { return (AV_PIX_FMT_GBRAP, 8) }
+            if flags & cffmpeg_AV_PIX_FMT_FLAG_RGB() != 0 && depth == 10 { return (AV_PIX_FMT_GBRAP10LE, 10) }
+            if flags & cffmpeg_AV_PIX_FMT_FLAG_RGB() != 0 && depth == 12 { return (AV_PIX_FMT_GBRAP12LE, 12) }
+            return (AV_PIX_FMT_GBRAP16LE, 16)
+        }
         if depth <= 8 || flags & cffmpeg_AV_PIX_FMT_FLAG_PAL() != 0 { return (AV_PIX_FMT_GBRP, 8) }
         if flags & cffmpeg_AV_PIX_FMT_FLAG_RGB() != 0 {
             switch depth {
@@ -119,8 +139,9 @@ final class FrameConverter {
         return (AV_PIX_FMT_GBRP16LE, 16)
     }
 
-    /// Decoded picture → planar float RGB.
-    func toRGB(_ frame: Frame) throws(MediaError) -> RGBImage {
+    /// Decoded picture → planar float RGB, and its alpha plane where the format has one (nil otherwise, and for
+    /// palette pictures whose every pixel is opaque).
+    func toRGB(_ frame: Frame) throws(MediaError) -> (image: RGBImage, alpha: AlphaPlane?) {
         try checkShape(frame)
         if videoFormat == AV_PIX_FMT_PAL8 { return paletteToRGB(frame) }
         try libavRequire(sws_scale_frame(sws, planar.pointer, frame.pointer), "convert a frame to RGB", file: file)
@@ -135,16 +156,19 @@ final class FrameConverter {
             }
             initialized = count
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return (RGBImage(width: width, height: height, pixels: pixels), readAlpha(frame))
     }
 
     /// Palette pictures are looked up directly: swscale routes `pal8` through YUV, which moved ~25 % of the samples
-    /// of a palette PNG by one code. The palette is 32-bit native-endian ARGB (alpha is dropped, as for all inputs).
-    private func paletteToRGB(_ frame: Frame) -> RGBImage {
+    /// of a palette PNG by one code. The palette is 32-bit native-endian ARGB; its alpha (a PNG's `tRNS`) becomes
+    /// the alpha plane when any pixel is not opaque.
+    private func paletteToRGB(_ frame: Frame) -> (image: RGBImage, alpha: AlphaPlane?) {
         let f = frame.pointer.pointee
         let indices = f.data.0!, palette = UnsafeRawPointer(f.data.1!).bindMemory(to: UInt32.self, capacity: 256)
         let plane = width * height
         var pixels = [Float](repeating: 0, count: 3 * plane)
+        var alpha = [Float](repeating: 1, count: plane)
+        var opaque = true
         for y in 0..<height {
             let row = indices + y * Int(f.linesize.0)
             for x in 0..<width {
@@ -153,19 +177,33 @@ final class FrameConverter {
                 pixels[i] = Float((argb >> 16) & 0xFF) / 255
                 pixels[plane + i] = Float((argb >> 8) & 0xFF) / 255
                 pixels[2 * plane + i] = Float(argb & 0xFF) / 255
+                if argb >> 24 != 0xFF {
+                    alpha[i] = Float(argb >> 24) / 255
+                    opaque = false
+                }
             }
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return (
+            RGBImage(width: width, height: height, pixels: pixels),
+            opaque ? nil : AlphaPlane(width: width, height: height, values: alpha)
+        )
     }
 
-    /// Planar float RGB → a new frame in ``videoFormat`` (values clipped to [0, 1] and rounded here).
-    func fromRGB(_ image: RGBImage) throws(MediaError) -> Frame {
-        guard image.width == width && image.height == height else {
+    /// Planar float RGB → a new frame in ``videoFormat`` (values clipped to [0, 1] and rounded here). `alpha` is
+    /// written where the format has an alpha channel (opaque when nil) and dropped where it has none.
+    func fromRGB(_ image: RGBImage, alpha: AlphaPlane? = nil) throws(MediaError) -> Frame {
+        guard image.width == width && image.height == height,
+            alpha.map({ $0.width == width && $0.height == height }) ?? true
+        else {
             throw MediaError(
                 file: file, operation: "convert a restored frame",
                 reason: "a stage returned \(image.width)x\(image.height), the video is \(width)x\(height)")
         }
         try libavRequire(av_frame_make_writable(planar.pointer), "convert a restored frame", file: file)
+        if alphaComponent != nil {
+            let (base, stride) = planarPlane(3)
+            base.update(repeating: 0, count: stride * scaledHeight)
+        }
         image.pixels.withUnsafeBufferPointer { pixels in
             let targetPlane = [2, 0, 1]
             for channel in 0..<3 {
@@ -174,9 +212,76 @@ final class FrameConverter {
         }
         let frame = try Frame(width: scaledWidth, height: scaledHeight, pixelFormat: videoFormat, file: file)
         try libavRequire(sws_scale_frame(sws, frame.pointer, planar.pointer), "convert a frame from RGB", file: file)
+        writeAlpha(alpha, to: frame)
         frame.pointer.pointee.width = Int32(width)  // crop back: the extra column/row lies in the padding
         frame.pointer.pointee.height = Int32(height)
         return frame
+    }
+
+    /// The last component of a format with an alpha channel (`rgba`: 3, `ya8`: 1); nil without one, and for
+    /// palette formats (their alpha is in the palette).
+    static func alphaComponent(of format: AVPixelFormat) -> Int32? {
+        let flags = cffmpeg_pix_fmt_flags(format)
+        guard flags & cffmpeg_AV_PIX_FMT_FLAG_ALPHA() != 0, flags & cffmpeg_AV_PIX_FMT_FLAG_PAL() == 0,
+            let descriptor = av_pix_fmt_desc_get(format)
+        else { return nil }
+        return Int32(descriptor.pointee.nb_components) - 1
+    }
+
+    /// Bits of the alpha component.
+    private func alphaDepth(_ component: Int32) -> Int {
+        withUnsafeBytes(of: av_pix_fmt_desc_get(videoFormat)!.pointee.comp) {
+            Int($0.bindMemory(to: AVComponentDescriptor.self)[Int(component)].depth)
+        }
+    }
+
+    private func readAlpha(_ frame: Frame) -> AlphaPlane? {
+        guard let component = alphaComponent else { return nil }
+        let scale = 1 / Float((1 << alphaDepth(component)) - 1)
+        var row = [UInt16](repeating: 0, count: width)
+        var values = [Float](repeating: 0, count: width * height)
+        withPlanes(of: frame) { data, linesize in
+            for y in 0..<height {
+                let planes = UnsafeMutableRawPointer(data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+                av_read_image_line2(&row, planes, linesize, av_pix_fmt_desc_get(videoFormat), 0, Int32(y), component,
+                                    Int32(width), 0, 2)
+                for x in 0..<width { values[y * width + x] = Float(row[x]) * scale }
+            }
+        }
+        return AlphaPlane(width: width, height: height, values: values)
+    }
+
+    /// Sets the alpha of a frame swscale converted from zero alpha: `alpha`, or opaque when nil; nothing for
+    /// formats without alpha.
+    private func writeAlpha(_ alpha: AlphaPlane?, to frame: Frame) {
+        guard let component = alphaComponent else { return }
+        let maximum = Float((1 << alphaDepth(component)) - 1)
+        var row = [UInt16](repeating: UInt16(maximum), count: width)
+        withPlanes(of: frame) { data, linesize in
+            for y in 0..<height {
+                if let alpha {
+                    for x in 0..<width {
+                        let v = alpha.values[y * width + x]
+                        row[x] = UInt16((v > 0 ? (v < 1 ? v : 1) : 0) * maximum + 0.5)
+                    }
+                }
+                av_write_image_line2(&row, data, linesize, av_pix_fmt_desc_get(videoFormat), 0, Int32(y), component,
+                                     Int32(width), 2)
+            }
+        }
+    }
+
+    /// The frame's plane pointers and strides as libavutil's image-line functions take them.
+    private func withPlanes(
+        of frame: Frame, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafePointer<Int32>) -> Void
+    ) {
+        let f = frame.pointer
+        withUnsafeMutablePointer(to: &f.pointee.data) { data in
+            withUnsafePointer(to: f.pointee.linesize) { linesize in
+                body(UnsafeMutableRawPointer(data).assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self),
+                     UnsafeRawPointer(linesize).assumingMemoryBound(to: Int32.self))
+            }
+        }
     }
 
     private func checkShape(_ frame: Frame) throws(MediaError) {

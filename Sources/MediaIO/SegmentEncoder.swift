@@ -66,8 +66,8 @@ public final class SegmentEncoder {
         return format.pointee.flags & cffmpeg_AVFMT_GLOBALHEADER() != 0
     }
 
-    public func write(_ image: RGBImage, timing: FrameTiming) throws(MediaError) {
-        let frame = try converter.fromRGB(image)
+    public func write(_ image: RGBImage, alpha: AlphaPlane? = nil, timing: FrameTiming) throws(MediaError) {
+        let frame = try converter.fromRGB(image, alpha: alpha)
         frame.pointer.pointee.pts = timing.pts
         frame.pointer.pointee.pkt_duration = timing.duration
         _ = try encoder.send(frame)

@@ -135,7 +135,9 @@ final class VideoEncoder {
         }
         if usable.contains(source) { return source }
         let list = usable + [AV_PIX_FMT_NONE]
-        return list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, 0, nil) }
+        // Alpha counts as a loss only where the input has it, so RGBA input keeps an alpha channel where it can.
+        let hasAlpha: Int32 = cffmpeg_pix_fmt_flags(source) & cffmpeg_AV_PIX_FMT_FLAG_ALPHA() != 0 ? 1 : 0
+        return list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, hasAlpha, nil) }
     }
 
     /// Whether `format`'s chroma subsampling divides `width`×`height`.

@@ -227,7 +227,8 @@ public final class VideoReader: @unchecked Sendable {
                 hint: "the file is damaged, or its size changes mid-stream, which is not supported")
         }
         if f.interlaced_frame != 0 { interlacedFrames += 1 }
-        let image = try converter!.toRGB(frame).rotatedClockwise(quarterTurns: format.quarterTurns)
+        let (upright, alpha) = try converter!.toRGB(frame)
+        let turns = format.quarterTurns
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
         let pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp
         guard pts != noPTS else {
@@ -236,8 +237,9 @@ public final class VideoReader: @unchecked Sendable {
                 hint: "remux the input into a container with timestamps (mkv, mp4)")
         }
         let decoded = DecodedFrame(
-            index: framesDecoded - firstIndex, image: image, timing: FrameTiming(pts: pts, duration: f.pkt_duration),
-            passthrough: pending)
+            index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
+            alpha: alpha?.rotatedClockwise(quarterTurns: turns),
+            timing: FrameTiming(pts: pts, duration: f.pkt_duration), passthrough: pending)
         pending = []
         framesDecoded += 1
         return decoded

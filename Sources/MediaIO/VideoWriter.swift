@@ -93,10 +93,11 @@ public final class VideoWriter: @unchecked Sendable {
         try muxer.start()
     }
 
-    /// Encodes one frame with the given decoder timestamps.
-    public func write(_ image: RGBImage, timing: FrameTiming) throws(MediaError) {
+    /// Encodes one frame with the given decoder timestamps; `alpha` is kept where the output format has an alpha
+    /// channel.
+    public func write(_ image: RGBImage, alpha: AlphaPlane? = nil, timing: FrameTiming) throws(MediaError) {
         precondition(!finished, "VideoWriter.write after finish")
-        let frame = try converter.fromRGB(image)
+        let frame = try converter.fromRGB(image, alpha: alpha)
         frame.pointer.pointee.pts = timing.pts
         frame.pointer.pointee.pkt_duration = timing.duration
         _ = try encoder.send(frame)

@@ -240,7 +240,7 @@ public final class SegmentedRestorer: Sendable {
         threads.spawn("encode") {
             do {
                 while !cancellation.isCancelled, let item = last.pop() {
-                    try sink.write(item.image, timing: item.timing)
+                    try sink.write(item.image, alpha: item.alpha, timing: item.timing)
                     state.frameEncoded()
                     progress?(
                         RestorationProgress(

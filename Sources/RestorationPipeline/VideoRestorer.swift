@@ -120,7 +120,7 @@ public final class VideoRestorer: Sendable {
             var done = 0
             while !cancellation.isCancelled, let item = queue.pop() {
                 for packet in item.passthrough { try writer.write(packet) }
-                try writer.write(item.image, timing: item.timing)
+                try writer.write(item.image, alpha: item.alpha, timing: item.timing)
                 state.frameEncoded()
                 done += 1
                 progress(done)

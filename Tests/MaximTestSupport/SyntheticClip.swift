@@ -18,6 +18,8 @@ public struct SyntheticClip: Sendable {
     public var audio: AudioTrackSettings?
     /// The first frame's pts (a non-zero start time when positive), in ``timeBase``.
     public var firstPTS: Int64 = 0
+    /// Whether frames are written with ``alpha(_:)`` (the pixel format needs an alpha channel to keep it).
+    public var withAlpha = false
 
     public init() {}
 
@@ -53,6 +55,19 @@ public struct SyntheticClip: Sendable {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
+    /// Frame `index`'s opacity: a diagonal ramp over [0, 1] that moves with the frame, fully transparent and fully
+    /// opaque corners included.
+    public func alpha(_ index: Int) -> AlphaPlane {
+        var values = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let ramp = Float(x + y + index) / Float(max(width + height - 2, 1))
+                values[y * width + x] = min(1, ramp)
+            }
+        }
+        return AlphaPlane(width: width, height: height, values: values)
+    }
+
     /// Writes the clip to `path` (the container follows the extension; a `%04d` pattern writes an image sequence).
     public func write(to path: String) throws {
         // Tests encode in-process; keep libx264's banners out of the test log, as the product does.
@@ -66,7 +81,7 @@ public struct SyntheticClip: Sendable {
             encoder: EncoderSettings(codec: codec, pixelFormat: pixelFormat, options: encoderOptions), audio: audio)
         var samplesWritten = 0
         for (i, timing) in timings.enumerated() {
-            try writer.write(image(i), timing: timing)
+            try writer.write(image(i), alpha: withAlpha ? alpha(i) : nil, timing: timing)
             if let audio {
                 let end = Double(timing.pts + timing.duration) * timeBase.doubleValue
                 let target = Int(end * Double(audio.sampleRate))

@@ -194,6 +194,24 @@ struct RealWorldMediaTests {
         #expect(output == reference)
     }
 
+    /// A palette PNG's transparency (tRNS) comes out as alpha, in an RGBA PNG: the fixture's left half is
+    /// transparent, its right half opaque.
+    @Test func paletteTransparencyComesOutAsAlpha() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: true)
+        let result = try process([Fixtures.media("palette-alpha/%04d.png"), "-o", "out/%04d.png"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let input = try DecodedClip(Fixtures.media("palette-alpha/%04d.png"))
+        let output = try DecodedClip(dir.path("out/%04d.png"))
+        #expect(output.format.pixelFormat == "rgba")
+        #expect(output.images.count == 2)
+        for (i, alpha) in output.alphas.enumerated() {
+            let values = try #require(alpha).values
+            #expect((0..<values.count).allSatisfy { values[$0] == ($0 % 32 < 16 ? 0 : 1) }, "frame \(i)")
+        }
+        for (a, b) in zip(output.images, input.images) { #expect(maxAbsDifference(a, b) < 1e-6) }
+    }
+
     @Test func nonSquarePixelsSingleFrameAndLateStartKeepTheirAspectCountAndTime() throws {
         let dir = try TemporaryDirectory()
         var clip = SyntheticClip()

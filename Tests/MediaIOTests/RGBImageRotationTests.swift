@@ -29,4 +29,13 @@ struct RGBImageRotationTests {
         #expect(picture.rotatedClockwise(quarterTurns: 1).rotatedClockwise(quarterTurns: 3) == picture)
         #expect(picture.rotatedClockwise(quarterTurns: 4) == picture)
     }
+
+    @Test func alphaPlaneTurnsWithItsPicture() {
+        let alpha = AlphaPlane(width: 3, height: 2, values: (0..<6).map(Float.init))
+        for turns in 0..<4 {
+            let turned = alpha.rotatedClockwise(quarterTurns: turns)
+            #expect(turned.values == Array(picture.rotatedClockwise(quarterTurns: turns).pixels.prefix(6)))
+            #expect((turned.width, turned.height) == (turns % 2 == 1 ? (2, 3) : (3, 2)))
+        }
+    }
 }
