@@ -10,14 +10,20 @@ public struct BatchSummary: Codable, Sendable, Equatable {
         public var seconds: Double
         public var frames: Int?
         public var error: String?
+        /// The output's name in the outbox: the input's, or a free one (`clip-2.mp4`) when an earlier output has it.
+        public var output: String?
 
-        public init(name: String, status: Status, attempts: Int, seconds: Double, frames: Int? = nil, error: String? = nil) {
+        public init(
+            name: String, status: Status, attempts: Int, seconds: Double, frames: Int? = nil, error: String? = nil,
+            output: String? = nil
+        ) {
             self.name = name
             self.status = status
             self.attempts = attempts
             self.seconds = seconds
             self.frames = frames
             self.error = error
+            self.output = output
         }
     }
 

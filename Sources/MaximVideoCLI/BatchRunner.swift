@@ -89,13 +89,43 @@ struct BatchRunner {
         _ input: URL, jobs: URL, child: ChildRun, filer: InboxFiler
     ) throws -> BatchSummary.Input {
         let name = input.lastPathComponent
-        let output = outbox.appendingPathComponent(name)
         let log = jobs.appendingPathComponent(name + ".log")
+        let start = Date()
+        guard let seen = InboxScanner.observe(input) else {
+            throw BatchError.io(path: input.path, operation: "read it", errno: ENOENT)
+        }
+        let recordURL = jobs.appendingPathComponent(name + ".job.json")
+        var record: JobRecord
+        if let earlier = JobRecord.load(from: recordURL), earlier.describes(name, seen: seen) {
+            record = earlier
+        } else {
+            record = JobRecord(input: name, seen: seen, output: freeName(name, in: outbox))
+            if record.output != name {
+                printError("maxim-video: batch: \(name): the outbox already has \(name); writing \(record.output)")
+            }
+        }
+        try record.save(to: recordURL)
+        let output = outbox.appendingPathComponent(record.output)
+
+        func succeeded(attempts: Int) throws -> BatchSummary.Input {
+            record.finished = true
+            try record.save(to: recordURL)
+            TestHook.killIfRequested("batch-file")
+            try filer.markDone(input)
+            try? FileManager.default.removeItem(at: recordURL)
+            try? FileManager.default.removeItem(at: log)
+            let frames = (try? MediaInfo.probe(output.path, scanPackets: true))?.video?.frameCount
+            return .init(name: name, status: .done, attempts: attempts, seconds: Date().timeIntervalSince(start),
+                         frames: frames, output: record.output)
+        }
+        if record.finished && FileManager.default.fileExists(atPath: output.path) {
+            return try succeeded(attempts: 0)  // restored by an earlier run that stopped before filing the input
+        }
+
         let arguments = [
             "run", pipeline.path, "-i", input.path, "-o", output.path, "--resume", "--overwrite",
             "--state", jobs.appendingPathComponent(name).path,
         ] + (segmentFrames.map { ["--segment-frames", String($0)] } ?? [])
-        let start = Date()
         var attempt = 0
         while true {
             attempt += 1
@@ -103,10 +133,7 @@ struct BatchRunner {
             let seconds = Date().timeIntervalSince(start)
             switch policy.decide(attempt: attempt, exitStatus: outcome.exitStatus, stopRequested: StopSignals.requested) {
             case .succeeded:
-                try filer.markDone(input)
-                try? FileManager.default.removeItem(at: log)
-                let frames = (try? MediaInfo.probe(output.path, scanPackets: true))?.video?.frameCount
-                return .init(name: name, status: .done, attempts: attempt, seconds: seconds, frames: frames)
+                return try succeeded(attempts: attempt)
             case .retry:
                 printError("maxim-video: batch: \(name): attempt \(attempt) failed (\(outcome.description)); retrying")
             case .interrupted:
@@ -118,6 +145,7 @@ struct BatchRunner {
                     input: name, cause: FailureReport.cause(fromLog: lines), exitDescription: outcome.description,
                     attempts: attempt, logTail: Array(lines.suffix(20)))
                 try filer.markFailed(input, report: report)
+                try? FileManager.default.removeItem(at: recordURL)
                 try? FileManager.default.removeItem(at: log)
                 try? FileManager.default.removeItem(at: jobs.appendingPathComponent(name))
                 printError("maxim-video: batch: \(name): failed: \(report.cause)")

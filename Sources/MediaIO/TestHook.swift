@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Points: `segment-1-decode` (decoder reaches the first frame of segment 1), `segment-3-mid` (encoder half way
 /// through segment 3), `concat` (half the video packets copied into the final file), `rename` (final file complete,
-/// not yet renamed), `done` (output in place, state removed). Unset in normal use; costs one dictionary lookup.
+/// not yet renamed), `done` (output in place, state removed), `batch-file` (the batch runner, with a job's output
+/// complete, before it moves the input to `done/`). Unset in normal use; costs one dictionary lookup.
 public enum TestHook {
     public static let environmentVariable = "MAXIM_VIDEO_TEST_KILL_AT"
     private static let requested = ProcessInfo.processInfo.environment[environmentVariable]

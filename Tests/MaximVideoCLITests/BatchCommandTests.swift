@@ -107,6 +107,54 @@ struct BatchCommandTests {
         #expect(names(dir, "outbox") == inputs)
     }
 
+    /// A second input of an earlier input's name (a camera's numbering restarted) neither replaces the earlier
+    /// output nor the earlier input in `done/`: both get the next free name.
+    @Test func sameNameAgainKeepsTheEarlierOutputAndInput() throws {
+        let dir = try prepare(inputs: ["GOPR0001.mkv"], frames: 4)
+        let first = try CommandRunner.run(batchArguments(), in: dir.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstBytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("outbox/GOPR0001.mkv")))
+
+        var clip = SyntheticClip()
+        clip.frames = 6
+        try clip.write(to: dir.path("inbox/GOPR0001.mkv"))
+        try age(dir.path("inbox/GOPR0001.mkv"))
+        let second = try CommandRunner.run(batchArguments(), in: dir.url)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("the outbox already has GOPR0001.mkv; writing GOPR0001-2.mkv"), "\(second.stderr)")
+        let inputs = try #require(try summary(second)["inputs"] as? [[String: Any]])
+        #expect(inputs.first?["output"] as? String == "GOPR0001-2.mkv")
+
+        #expect(names(dir, "outbox") == ["GOPR0001-2.mkv", "GOPR0001.mkv"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("outbox/GOPR0001.mkv"))) == firstBytes)
+        #expect(try MediaInfo.probe(dir.path("outbox/GOPR0001.mkv"), scanPackets: true).video?.frameCount == 4)
+        #expect(try MediaInfo.probe(dir.path("outbox/GOPR0001-2.mkv"), scanPackets: true).video?.frameCount == 6)
+        #expect(names(dir, "inbox/done") == ["GOPR0001-2.mkv", "GOPR0001.mkv"])
+        #expect(try MediaInfo.probe(dir.path("inbox/done/GOPR0001-2.mkv"), scanPackets: true).video?.frameCount == 6)
+    }
+
+    /// A runner killed after a job's output is complete but before the input is filed: the next run only files it
+    /// (no second restoration, no second output).
+    @Test func runnerKilledBeforeFilingFilesTheInputNextTime() throws {
+        let dir = try prepare(inputs: ["a.mkv"], frames: 4)
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "batch-file"
+        let killed = try CommandRunner.run(batchArguments(), in: dir.url, environment: environment)
+        #expect(killed.status != 0)
+        #expect(names(dir, "inbox") == ["a.mkv"])
+        #expect(names(dir, "outbox") == ["a.mkv"])
+        let written = try FileManager.default.attributesOfItem(atPath: dir.path("outbox/a.mkv"))[.modificationDate] as? Date
+
+        let next = try CommandRunner.run(batchArguments(), in: dir.url)
+        #expect(next.status == 0, "\(next.stderr)")
+        let inputs = try #require(try summary(next)["inputs"] as? [[String: Any]])
+        #expect(inputs.first?["attempts"] as? Int == 0, "not restored again")
+        #expect(names(dir, "outbox") == ["a.mkv"])
+        #expect(names(dir, "inbox/done") == ["a.mkv"])
+        #expect(try FileManager.default.attributesOfItem(atPath: dir.path("outbox/a.mkv"))[.modificationDate] as? Date == written)
+        #expect(names(dir, "inbox/.maxim-state/jobs") == [])
+    }
+
     /// A child stopped by SIGTERM (here raised by the test hook at a fixed frame) ends the run with 130; the input
     /// stays in the inbox with its finished segments, and the next run resumes it.
     @Test func interruptedChildEndsTheRunResumably() throws {
