@@ -179,7 +179,7 @@ func canSegment(input: String, output: String) -> Bool {
     var isDirectory: ObjCBool = false
     return input != "-" && !AtomicOutput.isPattern(URL(fileURLWithPath: input).lastPathComponent)
         && FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) && !isDirectory.boolValue
-        && !AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent)
+        && output != AtomicOutput.standardOutput && !AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent)
 }
 
 /// Runs a restorer with a progress line, prints the summary, and maps failures to exit statuses.

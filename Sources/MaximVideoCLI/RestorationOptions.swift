@@ -6,7 +6,7 @@ import PipelineConfig
 /// Encoder and runtime options shared by `run`, `deblur` and `denoise`. Each one left out keeps the pipeline
 /// file's value (or the built-in pipeline's default).
 struct RestorationOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Output file, or an image-sequence pattern such as out/%04d.png.")
+    @Option(name: .shortAndLong, help: "Output file, an image-sequence pattern such as out/%04d.png, or - (Matroska on standard output).")
     var output: String
 
     @Option(help: "Video encoder (any libavcodec encoder name; default libx264).")

@@ -10,7 +10,13 @@ import Foundation
 ///   renames can leave a partial sequence; the renames themselves are each atomic.
 ///
 /// An existing output (any file matching the pattern, for a sequence) is refused unless `overwrite` is set.
+///
+/// `-` is standard output (``standardOutput``): written as it is made, since a pipe cannot be renamed; a failed job
+/// ends the stream early and exits non-zero, which is how the reading end learns of it.
 public final class AtomicOutput {
+    /// The output name meaning standard output.
+    public static let standardOutput = "-"
+
     /// The output as the user named it.
     public let finalPath: String
     /// Where the writer should write (a temporary file, or a pattern inside a temporary directory).
@@ -29,6 +35,11 @@ public final class AtomicOutput {
         let name = url.lastPathComponent
         isImageSequence = AtomicOutput.isPattern(name)
         let fm = FileManager.default
+        if finalPath == AtomicOutput.standardOutput {
+            temporaryDirectory = nil
+            writePath = "pipe:1"
+            return
+        }
 
         if let input, input != "-", URL(fileURLWithPath: input).standardizedFileURL == url.standardizedFileURL {
             throw MediaError(file: finalPath, operation: "write the output", reason: "it is also the input")
@@ -73,6 +84,10 @@ public final class AtomicOutput {
     /// Moves the finished output into place.
     public func commit() throws(MediaError) {
         precondition(!done, "AtomicOutput committed or discarded twice")
+        if finalPath == AtomicOutput.standardOutput {
+            done = true
+            return
+        }
         let fm = FileManager.default
         do {
             if let temporaryDirectory {
@@ -103,6 +118,7 @@ public final class AtomicOutput {
     /// Deletes whatever was written so far.
     public func discard() {
         done = true
+        if finalPath == AtomicOutput.standardOutput { return }
         if let temporaryDirectory {
             try? FileManager.default.removeItem(at: temporaryDirectory)
         } else {

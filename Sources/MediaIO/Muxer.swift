@@ -10,12 +10,16 @@ final class Muxer {
     let context: UnsafeMutablePointer<AVFormatContext>
     private var ioOpen = false
 
+    /// - Parameter formatName: the name whose extension picks the container; `-` (standard output) is Matroska,
+    ///   which streams without seeking back and holds every stream a job copies.
     init(path: String, formatName: String, file: String) throws(MediaError) {
         self.file = file
-        guard let format = av_guess_format(nil, formatName, nil) else {
+        let format = formatName == AtomicOutput.standardOutput
+            ? av_guess_format("matroska", nil, nil) : av_guess_format(nil, formatName, nil)
+        guard let format else {
             throw MediaError(
                 file: file, operation: "choose the output container", reason: "unknown file extension",
-                hint: "use .mp4, .mkv, .mov, or a pattern such as out/%04d.png")
+                hint: "use .mp4, .mkv, .mov, a pattern such as out/%04d.png, or - for Matroska on standard output")
         }
         var created: UnsafeMutablePointer<AVFormatContext>?
         try libavRequire(avformat_alloc_output_context2(&created, format, nil, path), "create the output", file: file)

@@ -133,10 +133,12 @@ public final class SegmentedRestorer: Sendable {
     }
 
     private func checkOutput() throws(MediaError) {
-        if AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent) || input == "-" {
+        if AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent) || input == "-"
+            || output == AtomicOutput.standardOutput
+        {
             throw MediaError(
                 file: output, operation: "write the output in segments",
-                reason: "resumable jobs need a video file as input and output (not stdin or an image sequence)",
+                reason: "resumable jobs need a video file as input and output (not a pipe or an image sequence)",
                 hint: "leave out --resume and --segment-frames")
         }
         if URL(fileURLWithPath: input).standardizedFileURL == URL(fileURLWithPath: output).standardizedFileURL {

@@ -16,4 +16,8 @@ BLASRuntime.configure(threads: ProcessInfo.processInfo.activeProcessorCount)
 // Before any encoder allocates: libx264 output must not depend on leftover heap contents (see ReproducibleHeap).
 ReproducibleHeap.enable()
 
+// A reader that goes away (`maxim-video … -o - | head -c 1000`) becomes a "Broken pipe" error and exit status 1,
+// not a silent death by signal.
+signal(SIGPIPE, SIG_IGN)
+
 MaximVideo.main()

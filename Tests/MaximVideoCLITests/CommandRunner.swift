@@ -15,9 +15,11 @@ struct CommandRunner {
         return products.appendingPathComponent("maxim-video")
     }
 
+    /// - Parameter stdout: where the child's standard output goes instead of the returned pipe (a file, or a pipe
+    ///   whose reader is gone); the returned pipe then stays empty.
     static func launch(
-        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, executable: URL = CommandRunner.executable,
-        environment: [String: String]? = nil
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, stdout: Any? = nil,
+        executable: URL = CommandRunner.executable, environment: [String: String]? = nil
     ) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         if let stdin { process.standardInput = stdin }
@@ -27,18 +29,19 @@ struct CommandRunner {
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
+        process.standardOutput = stdout ?? out
         process.standardError = err
         try process.run()
         return (process, out, err)
     }
 
     static func run(
-        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, executable: URL = CommandRunner.executable,
-        environment: [String: String]? = nil
+        _ arguments: [String], in directory: URL, stdin: FileHandle? = nil, stdout: Any? = nil,
+        executable: URL = CommandRunner.executable, environment: [String: String]? = nil
     ) throws -> Result {
         let (process, out, err) = try launch(
-            arguments, in: directory, stdin: stdin, executable: executable, environment: environment)
+            arguments, in: directory, stdin: stdin, stdout: stdout, executable: executable, environment: environment)
+        if stdout != nil { try out.fileHandleForWriting.close() }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

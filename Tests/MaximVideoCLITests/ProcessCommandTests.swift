@@ -28,6 +28,41 @@ struct ProcessCommandTests {
         #expect(info.audio?.codec == "aac")
     }
 
+    /// `-o -` streams Matroska to standard output (as it is made: a pipe cannot be renamed): every frame exactly
+    /// (lossless codec, identity stage), the audio copied, nothing left in the directory.
+    @Test func standardOutputGetsAMatroskaStreamOfEveryFrame() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.pixelFormat = "bgr0"  // RGB in and out: the identity round trip is exact
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mkv"))
+        FileManager.default.createFile(atPath: dir.path("stream.bin"), contents: nil)
+        let sink = try #require(FileHandle(forWritingAtPath: dir.path("stream.bin")))
+        let result = try CommandRunner.run(
+            ["process", "in.mkv", "-o", "-", "--stage", "identity", "--codec", "ffv1"], in: dir.url, stdout: sink)
+        try sink.close()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(dir.contents() == ["in.mkv", "stream.bin"])
+        let info = try MediaInfo.probe(dir.path("stream.bin"), scanPackets: true)
+        #expect(info.container.contains("matroska"), "\(info.container)")
+        #expect(info.audio?.codec == "aac")
+        let input = try DecodedClip(dir.path("in.mkv")), output = try DecodedClip(dir.path("stream.bin"))
+        #expect(output.images.count == 12)
+        #expect(zip(output.images, input.images).allSatisfy { $0 == $1 })
+        #expect(output.timings.map(\.pts) == input.timings.map(\.pts))
+    }
+
+    /// A reader that goes away is a one-line "Broken pipe" error with exit status 1, not a death by SIGPIPE.
+    @Test func standardOutputClosedByItsReaderIsAnError() throws {
+        let dir = try TemporaryDirectory()
+        try SyntheticClip().write(to: dir.path("in.mkv"))
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let result = try CommandRunner.run(["process", "in.mkv", "-o", "-", "--stage", "identity"], in: dir.url, stdout: pipe)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("maxim-video: error: -: ") && result.stderr.contains("Broken pipe"), "\(result.stderr)")
+    }
+
     /// An MP4 as most muxers write it, index last (the bundled sample, 0.8 MB), cannot be read from a pipe past
     /// what the demuxer buffers: one line that says so and how to get round it, nothing written.
     @Test func mp4WithItsIndexLastFromStdinIsRefusedWithTheWayOut() throws {
