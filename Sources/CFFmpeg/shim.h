@@ -26,6 +26,7 @@ static inline int cffmpeg_AVIO_FLAG_WRITE(void) { return AVIO_FLAG_WRITE; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_RGB(void) { return AV_PIX_FMT_FLAG_RGB; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_PAL(void) { return AV_PIX_FMT_FLAG_PAL; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_ALPHA(void) { return AV_PIX_FMT_FLAG_ALPHA; }
+static inline int cffmpeg_AV_PKT_FLAG_DISCARD(void) { return AV_PKT_FLAG_DISCARD; }
 
 /// Bits per component of a pixel format (the first component's depth), 0 when unknown.
 static inline int cffmpeg_pix_fmt_depth(enum AVPixelFormat fmt) {

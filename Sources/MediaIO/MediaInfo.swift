@@ -54,7 +54,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         return MediaInfo(file: file, container: container, duration: duration, streams: streams)
     }
 
-    /// Counts packets and measures each stream's extent (first pts to last pts + duration) where the container
+    /// Counts the packets a player presents (not those an MP4 edit list cuts off) and measures each stream's extent (first pts to last pts + duration) where the container
     /// declares no duration of its own (Matroska's streams). A declared one (MP4's track duration) is kept: packets of
     /// an H.264 stream coded in a fine time base (ours: the input's, e.g. 1/12800) come out of the parser without
     /// durations, and the extent would end a frame early.
@@ -70,7 +70,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         while try demuxer.read(into: packet) {
             let p = packet.pointer.pointee
             let i = Int(p.stream_index)
-            guard i < streams.count else { continue }
+            guard i < streams.count, !packet.isDiscarded else { continue }  // before an edit list's start
             counts[i] += 1
             if p.pts != noPTS {
                 first[i] = min(first[i] ?? p.pts, p.pts)

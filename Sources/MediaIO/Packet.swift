@@ -12,6 +12,12 @@ public final class Packet: @unchecked Sendable {
         pointer = packet
     }
 
+    /// Whether the demuxer marked the packet as outside the presentation: before the start of an MP4 edit list
+    /// (a clip trimmed without re-encoding keeps the GOP's earlier packets, and its audio from before the cut).
+    /// The decoder drops such video itself; copied streams must drop them too, or the output gains that audio
+    /// ahead of its first picture.
+    var isDiscarded: Bool { pointer.pointee.flags & cffmpeg_AV_PKT_FLAG_DISCARD() != 0 }
+
     deinit {
         var packet: UnsafeMutablePointer<AVPacket>? = pointer
         av_packet_free(&packet)

@@ -73,7 +73,7 @@ public enum SegmentConcatenator {
                     inputDone = true
                     return
                 }
-                guard map[packet.pointer.pointee.stream_index] != nil else { continue }
+                guard map[packet.pointer.pointee.stream_index] != nil, !packet.isDiscarded else { continue }
                 let copy = try Packet(file: file)
                 av_packet_move_ref(copy.pointer, packet.pointer)
                 pending = copy

@@ -179,7 +179,7 @@ public final class VideoReader: @unchecked Sendable {
                 // Damaged packet: the decoder conceals what it can in the frames that follow; count and go on.
                 try noteRejected(error)
             }
-        } else if copiedIndices.contains(index) {
+        } else if copiedIndices.contains(index) && !packet.isDiscarded {
             let copy = try Packet(file: file)
             av_packet_move_ref(copy.pointer, packet.pointer)
             pending.append(PassthroughPacket(inputIndex: index, packet: copy))

@@ -182,6 +182,30 @@ struct RealWorldMediaTests {
         #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 < $1 })
     }
 
+    /// A clip trimmed without re-encoding (an MP4 edit list 1.3 s into a GOP, as phone editors trim) keeps what a
+    /// player shows: 17 frames, and audio from the cut on, not the second of audio before it that the file still
+    /// holds (copied, it played ahead of the first picture).
+    /// Both ways packets are copied: the segmented file-to-file job, and the one-piece job (here to stdout).
+    @Test(arguments: [false, true])
+    func trimmedClipKeepsOnlyWhatItPresents(toStandardOutput: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let input = try MediaInfo.probe(Fixtures.media("trimmed.mp4"), scanPackets: true)
+        #expect(input.video?.frameCount == 17)
+        FileManager.default.createFile(atPath: dir.path("out.mkv"), contents: nil)
+        let sink = try #require(FileHandle(forWritingAtPath: dir.path("out.mkv")))
+        defer { try? sink.close() }
+        let result = try CommandRunner.run(
+            ["process", Fixtures.media("trimmed.mp4"), "-o", toStandardOutput ? "-" : "out.mkv", "--overwrite",
+             "--stage", "identity"], in: dir.url, stdout: toStandardOutput ? sink : nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try MediaInfo.probe(dir.path("out.mkv"), scanPackets: true)
+        #expect(output.video?.frameCount == 17)
+        #expect(try DecodedClip(dir.path("out.mkv")).images.count == 17)
+        let audio = try #require(output.audio), audioIn = try #require(input.audio)
+        #expect(audio.frameCount == audioIn.frameCount, "packets: \(String(describing: audio.frameCount))")
+        #expect(try #require(audio.duration) < 1.7, "audio lasts \(String(describing: audio.duration)) s")
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
