@@ -25,6 +25,8 @@ public final class VideoReader: @unchecked Sendable {
         return record
     }
     private var damageSeen = InputDamage()
+    /// Set by a seek: the first video packet read after it adds the packets the seek skipped (``packetsBefore(_:)``).
+    private var countSkippedPackets = false
     /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
     public private(set) var interlacedFrames = 0
 
@@ -104,6 +106,7 @@ public final class VideoReader: @unchecked Sendable {
     public func seek(toFrame index: Int, after anchorPTS: Int64) throws(MediaError) -> Bool {
         precondition(framesDecoded == 0 && index > 0, "seek only on a fresh reader, to a frame after the first")
         guard av_seek_frame(demuxer.context, videoIndex, anchorPTS, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
+        countSkippedPackets = true
         avcodec_flush_buffers(decoder.context)
         pending = []
         while let pts = try decodeWithoutConverting() {
@@ -149,6 +152,20 @@ public final class VideoReader: @unchecked Sendable {
         }
     }
 
+    /// Video packets the container's index holds before `packet` (the first one read after a seek): a resumed job
+    /// skips them, and the truncation test (``InputDamage/isTruncated``: packets read against the count the index
+    /// announces) must count them as read, or every MP4 resumed past its first keyframe is "truncated". The index
+    /// lists every packet, those an edit list discards included, in the time base of the packets' dts.
+    private func packetsBefore(_ packet: Packet) -> Int {
+        let stream = demuxer.stream(Int(videoIndex))
+        let p = packet.pointer.pointee
+        let dts = p.dts != cffmpeg_AV_NOPTS_VALUE() ? p.dts : p.pts
+        guard dts != cffmpeg_AV_NOPTS_VALUE() else { return 0 }
+        let at = av_index_search_timestamp(stream, dts, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY)
+        guard at >= 0, let entry = avformat_index_get_entry(stream, at) else { return 0 }
+        return Int(at) + (entry.pointee.timestamp < dts ? 1 : 0)
+    }
+
     /// Passthrough packets read after the last frame; call once ``nextFrame()`` has returned nil.
     public func takeRemainingPassthrough() -> [PassthroughPacket] {
         defer { pending = [] }
@@ -172,6 +189,10 @@ public final class VideoReader: @unchecked Sendable {
         }
         let index = packet.pointer.pointee.stream_index
         if index == videoIndex {
+            if countSkippedPackets {
+                countSkippedPackets = false
+                damageSeen.videoPackets += packetsBefore(packet)
+            }
             damageSeen.videoPackets += 1
             do {
                 _ = try decoder.send(packet)

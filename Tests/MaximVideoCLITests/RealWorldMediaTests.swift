@@ -206,6 +206,21 @@ struct RealWorldMediaTests {
         #expect(try #require(audio.duration) < 1.7, "audio lasts \(String(describing: audio.duration)) s")
     }
 
+    /// The trimmed clip resumed past a keyframe: the seek skips the discarded packets too, and they count as read.
+    @Test func trimmedClipResumesToItsFrames() throws {
+        let dir = try TemporaryDirectory()
+        let arguments = ["process", Fixtures.media("trimmed.mp4"), "-o", "out.mkv", "--stage", "identity",
+                         "--segment-frames", "4", "--resume"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments + ["--verbose"], in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming at frame 12 "), "\(rerun.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.frameCount == 17)
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()

@@ -86,6 +86,27 @@ struct ResumeCommandTests {
         #expect(dir.contents() == ["in.mkv", "out.mp4", "ref.mp4"])
     }
 
+    /// An MP4 input (its index announces the frame count) resumed past its first keyframe finishes with status 0: the
+    /// packets the seek skips count as read, where they made every such resume a "truncated: 45 of 45 frames" error.
+    @Test func mp4InputResumedPastAKeyframeIsNotTruncated() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.frames, clip.codec, clip.encoderOptions) = (Self.frames, "libx264", ["g": "10", "bf": "2"])
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mp4"))
+        let arguments = ["process", "in.mp4", "-o", "out.mkv", "--segment-frames", "10", "--threads", "1",
+                         "--preset", "veryfast", "--resume", "--verbose"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments, in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming at frame 30 "), "\(rerun.stderr)")
+        #expect(!rerun.stderr.contains("truncated"), "\(rerun.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.frameCount == Self.frames)
+    }
+
     @Test func changedSettingsStartAfresh() throws {
         let dir = try prepare()
         _ = try run(["-o", "out.mp4", "--resume"], in: dir, killAt: "segment-3-mid")
