@@ -27,6 +27,8 @@ static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_RGB(void) { return AV_PIX_FMT_FLA
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_PAL(void) { return AV_PIX_FMT_FLAG_PAL; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_ALPHA(void) { return AV_PIX_FMT_FLAG_ALPHA; }
 static inline int cffmpeg_AV_PKT_FLAG_DISCARD(void) { return AV_PKT_FLAG_DISCARD; }
+static inline int cffmpeg_AV_CODEC_FLAG_QSCALE(void) { return AV_CODEC_FLAG_QSCALE; }
+static inline int cffmpeg_FF_QP2LAMBDA(void) { return FF_QP2LAMBDA; }
 
 /// Bits per component of a pixel format (the first component's depth), 0 when unknown.
 static inline int cffmpeg_pix_fmt_depth(enum AVPixelFormat fmt) {

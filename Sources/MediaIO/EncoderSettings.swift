@@ -27,6 +27,14 @@ public struct EncoderSettings: Sendable, Equatable {
         return String(cString: encoder.pointee.name)
     }
 
+    /// Encoders without CRF whose rate control aims at libavcodec's default 200 kb/s (JPEG, MPEG-2, MPEG-4 Part 2,
+    /// …): they code at a fixed quantiser of ``defaultQuantiser`` instead (`ffmpeg -q:v 2`), unless the options set a
+    /// rate. At the default rate a JPEG sequence's first frame came out at 29 dB and the next at 35 dB.
+    public static let fixedQuantiserEncoders: Set<String> = [
+        "mjpeg", "mpeg1video", "mpeg2video", "mpeg4", "msmpeg4", "msmpeg4v2", "h263", "h263p", "flv", "wmv1", "wmv2",
+    ]
+    public static let defaultQuantiser: Int32 = 2
+
     public var codec: String
     public var crf: Double?
     public var preset: String?

@@ -34,7 +34,7 @@ public final class SegmentEncoder {
         encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: SegmentEncoder.wantsGlobalHeader(output), file: file)
         converter = try FrameConverter(
-            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
+            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: encoder.colors,
             direction: .fromRGB, file: file)
         packet = try Packet(file: file)
     }
@@ -51,7 +51,7 @@ public final class SegmentEncoder {
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: wantsGlobalHeader(output), file: output)
         _ = try FrameConverter(
-            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
+            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: encoder.colors,
             direction: .fromRGB, file: output)
         let muxer = try Muxer(path: output, formatName: output, file: output)
         try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)

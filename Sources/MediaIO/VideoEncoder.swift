@@ -6,6 +6,10 @@ final class VideoEncoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     let pixelFormat: AVPixelFormat
     let codecName: String
+    /// The colour tags the output is converted and tagged with: the input's, except where the codec fixes the
+    /// matrix. JPEG (JFIF) is BT.601 whatever the picture's size, and every decoder reads it so: converted with the
+    /// BT.709 matrix that untagged HD input gets, a 720p frame came back 6.8 dB worse than at BT.601 (a colour shift).
+    let colors: ColorTags
 
     /// Opens `settings.codec` for pictures shaped like `video`, with `video`'s time base so pts pass unchanged.
     init(settings: EncoderSettings, video: VideoFormat, globalHeader: Bool, file: String) throws(MediaError) {
@@ -30,7 +34,10 @@ final class VideoEncoder {
         c.pointee.time_base = VideoEncoder.timeBase(for: video)
         if !video.frameRate.isUnknown { c.pointee.framerate = video.frameRate.av }
         c.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
-        video.colors.apply(to: c)
+        var colors = video.colors
+        if codec.pointee.id == AV_CODEC_ID_MJPEG { colors.matrix = Int32(AVCOL_SPC_BT470BG.rawValue) }
+        self.colors = colors
+        colors.apply(to: c)
         c.pointee.thread_count = Int32(settings.threads)
         if globalHeader { c.pointee.flags |= Int32(cffmpeg_AV_CODEC_FLAG_GLOBAL_HEADER()) }
 
@@ -43,6 +50,11 @@ final class VideoEncoder {
         }
         if let preset = settings.preset ?? (hasOption("preset") ? EncoderSettings.defaultPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
+        }
+        let setsRate = settings.options.keys.contains { ["b", "global_quality", "qscale", "flags"].contains($0) }
+        if settings.crf == nil && !setsRate && EncoderSettings.fixedQuantiserEncoders.contains(settings.codec) {
+            c.pointee.flags |= Int32(cffmpeg_AV_CODEC_FLAG_QSCALE())
+            c.pointee.global_quality = EncoderSettings.defaultQuantiser * cffmpeg_FF_QP2LAMBDA()
         }
         let opened = avcodec_open2(c, codec, &options)
         if opened < 0 && !VideoEncoder.fitsSubsampling(pixelFormat, width: video.width, height: video.height) {

@@ -43,7 +43,7 @@ public final class VideoWriter: @unchecked Sendable {
         try muxer.requireRoom(forFrames: video.estimatedFrameCount)
         outputPixelFormat = pixelFormatName(encoder.pixelFormat)
         converter = try FrameConverter(
-            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: video.colors,
+            width: video.width, height: video.height, pixelFormat: encoder.pixelFormat, colors: encoder.colors,
             direction: .fromRGB, file: file)
         packet = try Packet(file: file)
 
