@@ -157,13 +157,20 @@ extension SegmentedRestorer: Restorer {
 }
 
 /// A segmented (resumable) restorer for every job from a video file into a video file, so an uninterrupted run and
-/// a resumed one cut at the same frames and produce the same packets; the one-piece restorer only where segments
-/// cannot work (stdin, image sequences) and neither `--resume` nor `--segment-frames` asks for them.
+/// a resumed one cut at the same frames and produce the same packets; the one-piece restorer where segments cannot
+/// work: stdin, stdout and image sequences unless `--resume` or `--segment-frames` asks for them (then refused), and
+/// encoders whose segments are not known to join (``EncoderSettings/joinsSegments(_:)``; a warning).
 func makeRestorer(
     input: String, stages: [any RestorationStage], options: RestorationOptions, encoder: EncoderSettings,
     restorer: RestorerOptions, logger: Logger
 ) -> any Restorer {
-    guard options.segmented || canSegment(input: input, output: options.output) else {
+    let joinable = EncoderSettings.joinsSegments(encoder.codec)
+    if options.segmented && !joinable && canSegment(input: input, output: options.output) {
+        // Batch mode always asks for --resume: the job still runs, only not resumably.
+        logger.warning(
+            "\(options.output): \(encoder.codec) output cannot be written in segments; the job runs in one piece and an interruption restarts it")
+    }
+    guard (options.segmented || canSegment(input: input, output: options.output)) && joinable else {
         return VideoRestorer(
             input: input, output: options.output, stages: stages, encoder: encoder, options: restorer, logger: logger)
     }

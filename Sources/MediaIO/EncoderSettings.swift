@@ -9,16 +9,21 @@ public struct EncoderSettings: Sendable, Equatable {
     public static let defaultCodec = "libx264"
     public static let defaultCRF = 16.0
     public static let defaultPreset = "medium"
+    /// Default video codecs of containers without a codec table that hold H.264 as well (MPEG-TS, MPEG-PS, VOB).
+    private static let mpegVideoDefaults: Set<AVCodecID> = [AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO]
 
     /// The encoder to use when none is named: an image sequence gets its format's own codec (`png`, `tiff`,
-    /// `mjpeg`, …; PNG keeps 16-bit), a container that cannot hold H.264 its own default (WebM: VP9), any other
-    /// video container ``defaultCodec``.
+    /// `mjpeg`, …; PNG keeps 16-bit), a container that cannot hold H.264 its own default (WebM: VP9; and those that
+    /// keep no codec table, which take only their own: WebP, GIF, APNG), any other video container ``defaultCodec``
+    /// (MPEG-TS and MPEG-PS too, whose own default, MPEG-2, codes far worse).
     public static func defaultCodec(forOutput name: String) -> String {
         guard let format = av_guess_format(nil, name, nil) else { return defaultCodec }
         let id: AVCodecID
         if Muxer.isImageFormat(format) {
             id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
-        } else if Muxer.holds(format, AV_CODEC_ID_H264) == false {
+        } else if Muxer.holds(format, AV_CODEC_ID_H264) == false
+            || (Muxer.holds(format, AV_CODEC_ID_H264) == nil && !mpegVideoDefaults.contains(format.pointee.video_codec))
+        {
             id = format.pointee.video_codec
         } else {
             return defaultCodec
@@ -34,6 +39,17 @@ public struct EncoderSettings: Sendable, Equatable {
         "mjpeg", "mpeg1video", "mpeg2video", "mpeg4", "msmpeg4", "msmpeg4v2", "h263", "h263p", "flv", "wmv1", "wmv2",
     ]
     public static let defaultQuantiser: Int32 = 2
+
+    /// Whether a file-to-file job with this encoder can run in segments (``SegmentEncoder``, joined by
+    /// ``SegmentConcatenator``): the encoders whose joined segments were checked to decode to every frame. Others
+    /// carry state the segment files do not keep (APNG's headers travel as packet side data: joining them crashed
+    /// libavformat; Theora and AV1 in Matroska lost frames or failed to mux) and run in one piece.
+    public static func joinsSegments(_ codec: String) -> Bool { segmentJoiningEncoders.contains(codec) }
+
+    private static let segmentJoiningEncoders: Set<String> = [
+        "libx264", "libx264rgb", "libx265", "ffv1", "libvpx", "libvpx-vp9", "prores_ks", "prores", "mpeg4", "libxvid",
+        "png", "huffyuv", "ffvhuff", "qtrle", "rawvideo", "gif", "mjpeg",
+    ]
 
     public var codec: String
     public var crf: Double?

@@ -68,8 +68,7 @@ public final class SegmentEncoder {
 
     public func write(_ image: RGBImage, alpha: AlphaPlane? = nil, timing: FrameTiming) throws(MediaError) {
         let frame = try converter.fromRGB(image, alpha: alpha)
-        frame.pointer.pointee.pts = timing.pts
-        frame.pointer.pointee.pkt_duration = timing.duration
+        encoder.stamp(frame, with: timing)
         _ = try encoder.send(frame)
         framesWritten += 1
         lastPTS = timing.pts

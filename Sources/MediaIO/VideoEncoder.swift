@@ -6,6 +6,9 @@ final class VideoEncoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     let pixelFormat: AVPixelFormat
     let codecName: String
+    /// The time base of the timestamps the writers are given (the input's); the encoder's own is the same except
+    /// for codecs that count time in frames (``needsFrameClock(_:_:)``).
+    private let inputTimeBase: AVRational
     /// The colour tags the output is converted and tagged with: the input's, except where the codec fixes the
     /// matrix. JPEG (JFIF) is BT.601 whatever the picture's size, and every decoder reads it so: converted with the
     /// BT.709 matrix that untagged HD input gets, a 720p frame came back 6.8 dB worse than at BT.601 (a colour shift).
@@ -31,7 +34,9 @@ final class VideoEncoder {
         c.pointee.width = Int32(video.width)
         c.pointee.height = Int32(video.height)
         c.pointee.pix_fmt = pixelFormat
-        c.pointee.time_base = VideoEncoder.timeBase(for: video)
+        inputTimeBase = VideoEncoder.timeBase(for: video)
+        c.pointee.time_base = VideoEncoder.needsFrameClock(codec, inputTimeBase) && !video.frameRate.isUnknown
+            ? AVRational(num: video.frameRate.denominator, den: video.frameRate.numerator) : inputTimeBase
         if !video.frameRate.isUnknown { c.pointee.framerate = video.frameRate.av }
         c.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         var colors = video.colors
@@ -48,7 +53,10 @@ final class VideoEncoder {
         if let crf = settings.crf ?? (hasOption("crf") ? EncoderSettings.defaultCRF : nil) {
             av_dict_set(&options, "crf", String(crf), 0)
         }
-        if let preset = settings.preset ?? (hasOption("preset") ? EncoderSettings.defaultPreset : nil) {
+        // The default preset is x264/x265's word ("medium"); encoders whose preset is a number or their own enum
+        // (SVT-AV1, libwebp) keep their own default.
+        let takesNamedPreset = av_opt_find(c.pointee.priv_data, "preset", nil, 0, 0)?.pointee.type == AV_OPT_TYPE_STRING
+        if let preset = settings.preset ?? (takesNamedPreset ? EncoderSettings.defaultPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
         }
         let setsRate = settings.options.keys.contains { ["b", "global_quality", "qscale", "flags"].contains($0) }
@@ -81,6 +89,27 @@ final class VideoEncoder {
     deinit {
         var c: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&c)
+    }
+
+    /// Sets `frame`'s timestamps from the input's, in the encoder's time base.
+    func stamp(_ frame: Frame, with timing: FrameTiming) {
+        let encoderTimeBase = context.pointee.time_base
+        frame.pointer.pointee.pts = av_rescale_q(timing.pts, inputTimeBase, encoderTimeBase)
+        frame.pointer.pointee.pkt_duration = av_rescale_q(timing.duration, inputTimeBase, encoderTimeBase)
+    }
+
+    /// Codecs whose bitstream counts time in frames or in 16 bits: MPEG-1/2 and Theora take only a time base of one
+    /// frame (with the input's 1/1000, MPEG-2 refused to open and Theora's pages played 4 of 12 frames), MPEG-4
+    /// Part 2 and its kin one of at most 65535 ticks a second (MPEG-TS inputs have 1/90000). They encode with the
+    /// frame period as time base; the pts are rescaled (exact for constant-rate input).
+    static func needsFrameClock(_ codec: UnsafePointer<AVCodec>, _ timeBase: AVRational) -> Bool {
+        switch codec.pointee.id {
+        case AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_THEORA: return true
+        case AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263, AV_CODEC_ID_H263P, AV_CODEC_ID_MSMPEG4V2, AV_CODEC_ID_MSMPEG4V3,
+            AV_CODEC_ID_FLV1, AV_CODEC_ID_WMV1, AV_CODEC_ID_WMV2:
+            return timeBase.den > 65535
+        default: return false
+        }
     }
 
     /// Sends a frame, or nil to start draining.
@@ -145,11 +174,24 @@ final class VideoEncoder {
                 reason: "encoder \(name) has no pixel format for a \(width)x\(height) picture",
                 hint: "use an encoder with 4:4:4 or RGB formats, e.g. --codec libx264rgb or ffv1")
         }
-        if usable.contains(source) { return source }
+        if usable.contains(source) { return fullRangeForJPEG(source, codec: codec) }
         let list = usable + [AV_PIX_FMT_NONE]
         // Alpha counts as a loss only where the input has it, so RGBA input keeps an alpha channel where it can.
         let hasAlpha: Int32 = cffmpeg_pix_fmt_flags(source) & cffmpeg_AV_PIX_FMT_FLAG_ALPHA() != 0 ? 1 : 0
-        return list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, hasAlpha, nil) }
+        let best = list.withUnsafeBufferPointer { avcodec_find_best_pix_fmt_of_list($0.baseAddress, source, hasAlpha, nil) }
+        return fullRangeForJPEG(best, codec: codec)
+    }
+
+    /// JPEG codes full-range YUV: the MJPEG encoder lists limited-range `yuv420p` but refuses to open with it
+    /// ("non full-range YUV is non-standard"), so its full-range twin (`yuvj420p`) is used.
+    private static func fullRangeForJPEG(_ format: AVPixelFormat, codec: UnsafePointer<AVCodec>) -> AVPixelFormat {
+        guard codec.pointee.id == AV_CODEC_ID_MJPEG else { return format }
+        switch format {
+        case AV_PIX_FMT_YUV420P: return AV_PIX_FMT_YUVJ420P
+        case AV_PIX_FMT_YUV422P: return AV_PIX_FMT_YUVJ422P
+        case AV_PIX_FMT_YUV444P: return AV_PIX_FMT_YUVJ444P
+        default: return format
+        }
     }
 
     /// Whether `format`'s chroma subsampling divides `width`×`height`.

@@ -25,6 +25,8 @@ public final class VideoReader: @unchecked Sendable {
         return record
     }
     private var damageSeen = InputDamage()
+    /// The last frame's timestamps, for a frame that comes without any.
+    private var previousTiming: FrameTiming?
     /// Set by a seek: the first video packet read after it adds the packets the seek skipped (``packetsBefore(_:)``).
     private var countSkippedPackets = false
     /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
@@ -251,12 +253,21 @@ public final class VideoReader: @unchecked Sendable {
         let (upright, alpha) = try converter!.toRGB(frame)
         let turns = format.quarterTurns
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
-        let pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp
+        var pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp
+        if pts == noPTS, let previous = previousTiming {
+            // MPEG-PS stamps only some frames, and the decoder guesses none for the last ones: the frame follows
+            // the previous one by its duration (else one frame period).
+            let period = format.frameRate.isUnknown
+                ? 1 : av_rescale_q(1, AVRational(num: format.frameRate.denominator, den: format.frameRate.numerator),
+                                   format.timeBase.av)
+            pts = previous.pts + (previous.duration > 0 ? previous.duration : max(1, period))
+        }
         guard pts != noPTS else {
             throw MediaError(
                 file: file, operation: "read frame \(framesDecoded)", reason: "the frame has no timestamp",
                 hint: "remux the input into a container with timestamps (mkv, mp4)")
         }
+        previousTiming = FrameTiming(pts: pts, duration: f.pkt_duration)
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
             alpha: alpha?.rotatedClockwise(quarterTurns: turns),

@@ -7,6 +7,7 @@ import Testing
         ("frames/%04d.png", "png"), ("out/%06d.tiff", "tiff"), ("a/%03d.jpg", "mjpeg"),
         ("out.mp4", "libx264"), ("out.mkv", "libx264"), ("out.mov", "libx264"), ("out.ts", "libx264"),
         ("out.webm", "libvpx-vp9"),  // WebM cannot hold H.264: its own default
+        ("out.webp", "libwebp_anim"), ("out.gif", "gif"), ("out.mpg", "libx264"),  // only their own; MPEG-PS holds H.264
     ])
     func defaultEncoderFollowsTheOutput(name: String, codec: String) {
         #expect(EncoderSettings.defaultCodec(forOutput: name) == codec)
