@@ -119,7 +119,8 @@ final class Demuxer {
 
     /// Whether this is stdin carrying MP4/MOV, where a failed read means the index came last: the demuxer had to
     /// read past the media data to reach it, and what it read is gone.
-    private var pipedISOMedia: Bool {
-        file == "-" && String(cString: context.pointee.iformat.pointee.name).hasPrefix("mov,")
-    }
+    private var pipedISOMedia: Bool { file == "-" && isISOMedia }
+
+    /// MP4/MOV (and 3GP, M4V, …): the containers whose index lists every packet, so its count is exact.
+    var isISOMedia: Bool { String(cString: context.pointee.iformat.pointee.name).hasPrefix("mov,") }
 }

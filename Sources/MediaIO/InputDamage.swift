@@ -10,7 +10,7 @@ public struct InputDamage: Sendable, Equatable {
     public var firstDecodeError: String?
     /// Why reading stopped before the container's end, when it did (a read error after some frames).
     public var readError: String?
-    /// Frames the container's index announces, when it has one (mp4/mov); nil when unknown.
+    /// Frames the container's index announces, when it has one that counts them exactly (mp4/mov); nil otherwise.
     public var announcedFrames: Int?
     /// Frames actually decoded.
     public var decodedFrames = 0

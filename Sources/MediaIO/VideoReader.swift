@@ -63,7 +63,11 @@ public final class VideoReader: @unchecked Sendable {
             }
         }
         self.format = format
-        if stream.pointee.nb_frames > 0 { damageSeen.announcedFrames = Int(stream.pointee.nb_frames) }
+        // Only an MP4/MOV index counts exactly: AVI's header announced 26 frames for 25 packets in a file FFmpeg
+        // itself wrote (MPEG-4 Part 2 with MP3), and the job failed as "truncated".
+        if stream.pointee.nb_frames > 0 && demuxer.isISOMedia {
+            damageSeen.announcedFrames = Int(stream.pointee.nb_frames)
+        }
 
         var streams: [PassthroughStream] = []
         for i in 0..<demuxer.streamCount where i != index {

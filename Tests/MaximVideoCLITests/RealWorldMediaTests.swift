@@ -221,6 +221,16 @@ struct RealWorldMediaTests {
         #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.frameCount == 17)
     }
 
+    /// An AVI whose header announces 27 frames for its 25 packets (as FFmpeg writes MPEG-4 with MP3) is whole: only
+    /// an MP4/MOV index counts exactly, and the job failed as "truncated: 25 of 27 frames".
+    @Test func aviFrameCountInItsHeaderIsNotATruncation() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("mpeg4-mp3.avi"), "-o", "out.mkv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("truncated"), "\(result.stderr)")
+        #expect(try DecodedClip(dir.path("out.mkv")).images.count == 25)
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
