@@ -147,7 +147,10 @@ protocol Restorer {
 }
 
 extension VideoRestorer: Restorer {
-    var interruptedMessage: String { "interrupted; no output written" }
+    var interruptedMessage: String {
+        output == AtomicOutput.standardOutput
+            ? "interrupted; the stream on standard output ends early" : "interrupted; no output written"
+    }
 }
 
 extension SegmentedRestorer: Restorer {
