@@ -59,6 +59,9 @@ final class VideoEncoder {
         if let preset = settings.preset ?? (takesNamedPreset ? EncoderSettings.defaultPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
         }
+        if hasOption("x265-params") && settings.options["x265-params"] == nil && !LibavLog.isVerbose {
+            av_dict_set(&options, "x265-params", "log-level=error", 0)
+        }
         let setsRate = settings.options.keys.contains { ["b", "global_quality", "qscale", "flags"].contains($0) }
         if settings.crf == nil && !setsRate && EncoderSettings.fixedQuantiserEncoders.contains(settings.codec) {
             c.pointee.flags |= Int32(cffmpeg_AV_CODEC_FLAG_QSCALE())

@@ -32,4 +32,19 @@ struct OtherEncoderTests {
             #expect(result.stderr.contains("cannot be written in segments; the job runs in one piece"), "\(result.stderr)")
         }
     }
+
+    /// x265 and SVT-AV1 print version banners and settings on their own (20–60 lines per job, into every cron log);
+    /// like libav's messages they show only with --verbose: a job prints its one summary line.
+    @Test(arguments: [("libx265", "out.mp4"), ("libsvtav1", "out.mkv")])
+    func chattyEncodersPrintOnlyTheSummary(codec: String, output: String) throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.width, clip.height) = (128, 96)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try CommandRunner.run(
+            ["process", "in.mkv", "-o", output, "--codec", codec, "--stage", "identity"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("frame ") }
+        #expect(lines.count == 1 && lines[0].hasPrefix("\(output): 12 frames"), "\(result.stderr)")
+    }
 }
