@@ -38,7 +38,17 @@ public final class VideoReader: @unchecked Sendable {
     private let packet: Packet
     private let frame: Frame
     private var converter: FrameConverter?
-    private var pending: [PassthroughPacket] = []
+    /// Passthrough packets read since the last frame, and their bytes.
+    private var pending: [PassthroughPacket] = [] {
+        didSet { if pending.isEmpty { pendingBytes = 0 } }
+    }
+    private var pendingBytes = 0
+    /// Takes the passthrough packets held back when they pass ``passthroughHoldLimit`` bytes with no frame to travel
+    /// with: the audio of a video whose pictures end minutes before its sound. The one-piece restorer writes them
+    /// once every frame before them is written; nil holds them until the next frame (or the end).
+    public var passthroughOverflow: (@Sendable (_ packets: [PassthroughPacket]) throws(MediaError) -> Void)?
+    /// Passthrough bytes held between two frames before ``passthroughOverflow`` takes them.
+    public static let passthroughHoldLimit = 16 << 20
     private var draining = false
     private let copiedIndices: Set<Int32>
 
@@ -210,6 +220,12 @@ public final class VideoReader: @unchecked Sendable {
             let copy = try Packet(file: file)
             av_packet_move_ref(copy.pointer, packet.pointer)
             pending.append(PassthroughPacket(inputIndex: index, packet: copy))
+            pendingBytes += Int(copy.pointer.pointee.size)
+            if pendingBytes > Self.passthroughHoldLimit, let overflow = passthroughOverflow {
+                let packets = pending
+                pending = []
+                try overflow(packets)
+            }
         }
     }
 

@@ -6,7 +6,7 @@ import MediaIO
 /// # Thread safety
 /// `@unchecked Sendable`: every field is read and written under `lock`.
 final class PipelineState: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var decoded = 0
     private var encoded = 0
     private var maxInFlight = 0
@@ -27,7 +27,18 @@ final class PipelineState: @unchecked Sendable {
     func frameEncoded() {
         lock.lock()
         encoded += 1
+        lock.broadcast()
         lock.unlock()
+    }
+
+    /// Blocks until every frame decoded so far has been encoded; false when the run failed or was cancelled first.
+    func waitUntilEncodedAllDecoded(cancellation: CancellationToken) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        while encoded < decoded && error == nil && !cancellation.isCancelled {
+            _ = lock.wait(until: Date(timeIntervalSinceNow: 0.1))  // cancellation does not signal: look again
+        }
+        return encoded >= decoded && error == nil && !cancellation.isCancelled
     }
 
     /// Records `error` if it is the first and then runs the failure handler (outside the lock).
@@ -39,6 +50,7 @@ final class PipelineState: @unchecked Sendable {
         }
         self.error = error
         let handler = onFailure
+        lock.broadcast()
         lock.unlock()
         handler?()
     }

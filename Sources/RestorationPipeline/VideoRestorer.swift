@@ -69,13 +69,22 @@ public final class VideoRestorer: Sendable {
 
         let threads = StageThreads(stages: stages, options: options, cancellation: cancellation)
         let state = threads.state
+        // The encoder thread writes; the decoder thread writes too when copied packets pile up with no frame to
+        // carry them (a video whose pictures end before its sound), once every frame before them is written.
+        let writerLock = NSLock()
+        reader.passthroughOverflow = { packets throws(MediaError) in
+            guard state.waitUntilEncodedAllDecoded(cancellation: cancellation) else { return }
+            writerLock.lock()
+            defer { writerLock.unlock() }
+            for packet in packets { try writer.write(packet) }
+        }
         threads.spawn("decode") {
             Self.decode(reader, into: threads.input, state: state, cancellation: cancellation)
         }
         threads.startStages()
         let total = format.estimatedFrameCount
         threads.spawn("encode") {
-            Self.encode(from: threads.output, to: writer, state: state, cancellation: cancellation) { done in
+            Self.encode(from: threads.output, to: writer, lock: writerLock, state: state, cancellation: cancellation) { done in
                 let elapsed = Date().timeIntervalSince(start)
                 progress?(RestorationProgress(framesDone: done, framesTotal: total, elapsed: elapsed))
             }
@@ -113,12 +122,14 @@ public final class VideoRestorer: Sendable {
     }
 
     private static func encode(
-        from queue: BoundedQueue<PipelineItem>, to writer: VideoWriter, state: PipelineState,
+        from queue: BoundedQueue<PipelineItem>, to writer: VideoWriter, lock: NSLock, state: PipelineState,
         cancellation: CancellationToken, progress: (Int) -> Void
     ) {
         do {
             var done = 0
             while !cancellation.isCancelled, let item = queue.pop() {
+                lock.lock()
+                defer { lock.unlock() }
                 for packet in item.passthrough { try writer.write(packet) }
                 try writer.write(item.image, alpha: item.alpha, timing: item.timing)
                 state.frameEncoded()
@@ -126,6 +137,8 @@ public final class VideoRestorer: Sendable {
                 progress(done)
             }
             if state.firstError != nil || cancellation.isCancelled { return }
+            lock.lock()
+            defer { lock.unlock() }
             for packet in state.takeTail() { try writer.write(packet) }
             try writer.finish()
         } catch {

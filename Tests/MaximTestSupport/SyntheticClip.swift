@@ -18,6 +18,8 @@ public struct SyntheticClip: Sendable {
     public var audio: AudioTrackSettings?
     /// The first frame's pts (a non-zero start time when positive), in ``timeBase``.
     public var firstPTS: Int64 = 0
+    /// Seconds of audio written after the last frame (a video whose pictures end before its sound).
+    public var audioAfterLastFrame = 0.0
     /// Whether frames are written with ``alpha(_:)`` (the pixel format needs an alpha channel to keep it).
     public var withAlpha = false
 
@@ -93,6 +95,17 @@ public struct SyntheticClip: Sendable {
                 }
                 samplesWritten = target
                 try writer.writeAudio(samples)
+            }
+        }
+        if let audio, audioAfterLastFrame > 0 {
+            let end = samplesWritten + Int(audioAfterLastFrame * Double(audio.sampleRate))
+            while samplesWritten < end {
+                let count = min(audio.sampleRate, end - samplesWritten)
+                let samples = (samplesWritten..<samplesWritten + count).flatMap { s in
+                    [Float](repeating: 0.3 * sin(2 * Float.pi * 440 * Float(s) / Float(audio.sampleRate)), count: audio.channels)
+                }
+                try writer.writeAudio(samples)
+                samplesWritten += count
             }
         }
         try writer.finish()

@@ -161,6 +161,25 @@ struct VideoRestorerTests {
         }
     }
 
+    /// A video whose pictures end long before its sound: every audio packet after the last frame is written, in
+    /// order (the reader hands them on in pieces once the frames before them are written, not all at the end).
+    @Test func soundRunningOnAfterTheLastFrameIsWrittenWhole() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.frames, clip.audio, clip.audioAfterLastFrame) = (2, AudioTrackSettings(codec: "pcm_s16le"), 100)
+        try clip.write(to: dir.path("in.mkv"))
+        let summary = try VideoRestorer(
+            input: dir.path("in.mkv"), output: dir.path("out.mkv"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "ffv1")
+        ).run()
+        #expect(summary.frames == 2)
+        let input = try MediaInfo.probe(dir.path("in.mkv"), collectTimestamps: true)
+        let output = try MediaInfo.probe(dir.path("out.mkv"), collectTimestamps: true)
+        #expect(output.audio?.frameCount == input.audio?.frameCount)
+        #expect(output.audio?.packetTimestamps == input.audio?.packetTimestamps)
+        #expect(try #require(output.audio?.duration) > 100)
+    }
+
     @Test func noAudioOptionDropsAudio() throws {
         let dir = try TemporaryDirectory()
         var clip = SyntheticClip()
