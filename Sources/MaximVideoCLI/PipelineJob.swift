@@ -81,7 +81,7 @@ struct PipelineJob {
             restorer: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity ?? plan.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
                 decoderThreads: codecThreads, copyOtherStreams: output.copyAudio,
-                overwrite: options.overwrite),
+                overwrite: options.overwrite, sequenceFrameRate: options.sequenceFrameRate),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
     }

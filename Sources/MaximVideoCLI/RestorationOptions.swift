@@ -21,6 +21,9 @@ struct RestorationOptions: ParsableArguments {
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's depth and chroma).")
     var pixelFormat: String?
 
+    @Option(help: "Frame rate of an image-sequence input, e.g. 24 or 30000/1001 (default 25).")
+    var framerate: String?
+
     @Flag(name: .customLong("no-audio"), help: "Drop audio, subtitle and data streams.")
     var noAudio = false
 
@@ -57,7 +60,13 @@ struct RestorationOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let crf, crf < 0 { throw ValidationError("--crf must not be negative") }
         if let segmentFrames, segmentFrames < 1 { throw ValidationError("--segment-frames must be at least 1") }
+        if let framerate, Rational(frameRate: framerate) == nil {
+            throw ValidationError("--framerate '\(framerate)' is not a frame rate (e.g. 24, 25, 30000/1001)")
+        }
     }
+
+    /// ``framerate`` parsed (``validate()`` has checked it).
+    var sequenceFrameRate: Rational? { framerate.flatMap { Rational(frameRate: $0) } }
 
     /// Whether resumable segments were asked for explicitly (file jobs use them anyway, see `makeRestorer`).
     var segmented: Bool { resume || segmentFrames != nil }

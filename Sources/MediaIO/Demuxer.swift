@@ -7,14 +7,23 @@ final class Demuxer {
     let file: String
     let context: UnsafeMutablePointer<AVFormatContext>
 
-    init(file: String) throws(MediaError) {
+    /// - Parameter sequenceFrameRate: the frame rate of an image sequence (FFmpeg's default is 25); refused for
+    ///   other inputs, which carry their own.
+    init(file: String, sequenceFrameRate: Rational? = nil) throws(MediaError) {
         self.file = file
         try Demuxer.checkReadable(file)
         let url = file == "-" ? "pipe:0" : file
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
-        if let first = try Demuxer.firstNumber(ofSequence: file) {
-            av_dict_set(&options, "start_number", String(first), 0)
+        let first = try Demuxer.firstNumber(ofSequence: file)
+        if let first { av_dict_set(&options, "start_number", String(first), 0) }
+        if let sequenceFrameRate {
+            guard first != nil else {
+                throw MediaError(
+                    file: file, operation: "set the frame rate", reason: "only an image sequence takes --framerate",
+                    hint: "a video keeps its own frame rate and timestamps")
+            }
+            av_dict_set(&options, "framerate", sequenceFrameRate.description, 0)
         }
         var opened: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_open_input(&opened, url, nil, &options)

@@ -20,4 +20,11 @@ public struct Rational: Sendable, Equatable, Hashable, Codable, CustomStringConv
     public var doubleValue: Double { isUnknown ? 0 : Double(numerator) / Double(denominator) }
 
     public var description: String { "\(numerator)/\(denominator)" }
+
+    /// A frame rate as people write it ("24", "25/1", "30000/1001", "29.97", "ntsc"), nil when it is not one.
+    public init?(frameRate text: String) {
+        var rate = AVRational()
+        guard av_parse_video_rate(&rate, text) >= 0, rate.num > 0, rate.den > 0 else { return nil }
+        self.init(rate)
+    }
 }

@@ -53,9 +53,12 @@ public final class VideoReader: @unchecked Sendable {
     private let copiedIndices: Set<Int32>
 
     /// Opens `file` (a path, an image-sequence pattern such as `frames/%04d.png`, or `-` for stdin).
-    public init(file: String, copyOtherStreams: Bool = true, decoderThreads: Int = 0) throws(MediaError) {
+    ///   `sequenceFrameRate`: the frame rate of an image-sequence input (default 25); an error for other inputs.
+    public init(
+        file: String, copyOtherStreams: Bool = true, decoderThreads: Int = 0, sequenceFrameRate: Rational? = nil
+    ) throws(MediaError) {
         self.file = file
-        demuxer = try Demuxer(file: file)
+        demuxer = try Demuxer(file: file, sequenceFrameRate: sequenceFrameRate)
         let index = try demuxer.bestVideoStream()
         videoIndex = Int32(index)
         let stream = demuxer.stream(index)

@@ -1,3 +1,5 @@
+import MediaIO
+
 /// How a ``VideoRestorer`` runs: queue sizes, threads, stream copying and output policy.
 public struct RestorerOptions: Sendable, Equatable {
     /// Frames each queue between two threads may hold. Small keeps memory low; 2 lets neighbours overlap.
@@ -10,10 +12,12 @@ public struct RestorerOptions: Sendable, Equatable {
     public var copyOtherStreams: Bool
     /// Replace an existing output.
     public var overwrite: Bool
+    /// The frame rate of an image-sequence input; nil for FFmpeg's 25.
+    public var sequenceFrameRate: Rational?
 
     public init(
         queueCapacity: Int = 2, workersPerStage: Int = 1, decoderThreads: Int = 0, copyOtherStreams: Bool = true,
-        overwrite: Bool = false
+        overwrite: Bool = false, sequenceFrameRate: Rational? = nil
     ) {
         precondition(queueCapacity >= 1, "queueCapacity must be at least 1")
         precondition(workersPerStage >= 1, "workersPerStage must be at least 1")
@@ -22,6 +26,7 @@ public struct RestorerOptions: Sendable, Equatable {
         self.decoderThreads = decoderThreads
         self.copyOtherStreams = copyOtherStreams
         self.overwrite = overwrite
+        self.sequenceFrameRate = sequenceFrameRate
     }
 
     /// The most frames that can exist at once between decoder and encoder with `stageCount` stages: one held by the

@@ -133,6 +133,11 @@ public final class SegmentedRestorer: Sendable {
     }
 
     private func checkOutput() throws(MediaError) {
+        if options.sequenceFrameRate != nil {
+            throw MediaError(
+                file: input, operation: "set the frame rate", reason: "only an image sequence takes --framerate",
+                hint: "a video keeps its own frame rate and timestamps")
+        }
         if AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent) || input == "-"
             || output == AtomicOutput.standardOutput
         {

@@ -39,6 +39,21 @@ struct ImageSequenceInputTests {
         }
     }
 
+    /// A sequence has no rate of its own: FFmpeg reads it at 25 frames a second unless told; `--framerate` tells it.
+    @Test(arguments: [(nil, Rational(25, 1)), (Rational(24000, 1001), Rational(24000, 1001))] as [(Rational?, Rational)])
+    func sequenceTakesTheFrameRateItIsGiven(given: Rational?, expected: Rational) throws {
+        let dir = try TemporaryDirectory()
+        _ = try frames(numbered: [1, 2, 3, 4], in: dir)
+        try VideoRestorer(
+            input: dir.path("frames/%04d.png"), output: dir.path("out.mkv"), stages: [IdentityStage()],
+            encoder: EncoderSettings(codec: "ffv1"), options: RestorerOptions(sequenceFrameRate: given)
+        ).run()
+        let info = try MediaInfo.probe(dir.path("out.mkv"), collectTimestamps: true)
+        #expect(info.video?.frameRate == expected)
+        let seconds = try #require(info.video?.packetTimestamps).map { Double($0) * info.video!.timeBase.doubleValue }
+        #expect(abs(seconds[3] - seconds[0] - 3 / expected.doubleValue) < 0.002, "\(seconds)")
+    }
+
     /// Four PNG frames renamed to `numbers` (written 0001…0004 first), in `dir/frames`.
     func frames(numbered numbers: [Int], in dir: TemporaryDirectory) throws -> SyntheticClip {
         try FileManager.default.createDirectory(atPath: dir.path("frames"), withIntermediateDirectories: false)
