@@ -75,7 +75,11 @@ struct BatchRunner {
                 summary.interrupted = true
                 break
             }
-            let result = try process(input, jobs: jobs, child: child, filer: filer)
+            guard let seen = InboxScanner.observe(input) else {
+                printError("maxim-video: batch: \(input.lastPathComponent): gone from the inbox before its turn; skipped")
+                continue
+            }
+            let result = try process(input, seen: seen, jobs: jobs, child: child, filer: filer)
             summary.inputs.append(result)
             if result.status == .interrupted {
                 summary.interrupted = true
@@ -86,14 +90,11 @@ struct BatchRunner {
     }
 
     private func process(
-        _ input: URL, jobs: URL, child: ChildRun, filer: InboxFiler
+        _ input: URL, seen: InboxScanner.Observation, jobs: URL, child: ChildRun, filer: InboxFiler
     ) throws -> BatchSummary.Input {
         let name = input.lastPathComponent
         let log = jobs.appendingPathComponent(name + ".log")
         let start = Date()
-        guard let seen = InboxScanner.observe(input) else {
-            throw BatchError.io(path: input.path, operation: "read it", errno: ENOENT)
-        }
         let recordURL = jobs.appendingPathComponent(name + ".job.json")
         var record: JobRecord
         if let earlier = JobRecord.load(from: recordURL), earlier.describes(name, seen: seen) {
