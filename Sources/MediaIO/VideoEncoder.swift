@@ -14,7 +14,8 @@ final class VideoEncoder {
     /// BT.709 matrix that untagged HD input gets, a 720p frame came back 6.8 dB worse than at BT.601 (a colour shift).
     let colors: ColorTags
 
-    /// Opens `settings.codec` for pictures shaped like `video`, with `video`'s time base so pts pass unchanged.
+    /// Opens `settings.codec` for pictures shaped like `video`, with `video`'s time base so pts pass unchanged (the
+    /// frame period for codecs that count time in frames: ``needsFrameClock(_:_:)``, ``stamp(_:with:)``).
     init(settings: EncoderSettings, video: VideoFormat, globalHeader: Bool, file: String) throws(MediaError) {
         self.file = file
         codecName = settings.codec
@@ -40,7 +41,10 @@ final class VideoEncoder {
         if !video.frameRate.isUnknown { c.pointee.framerate = video.frameRate.av }
         c.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         var colors = video.colors
-        if codec.pointee.id == AV_CODEC_ID_MJPEG { colors.matrix = Int32(AVCOL_SPC_BT470BG.rawValue) }
+        if codec.pointee.id == AV_CODEC_ID_MJPEG {  // JFIF: BT.601, full range (``fullRangeForJPEG``)
+            colors.matrix = Int32(AVCOL_SPC_BT470BG.rawValue)
+            colors.range = Int32(AVCOL_RANGE_JPEG.rawValue)
+        }
         self.colors = colors
         colors.apply(to: c)
         c.pointee.thread_count = Int32(settings.threads)
