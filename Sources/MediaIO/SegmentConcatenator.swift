@@ -39,6 +39,9 @@ public enum SegmentConcatenator {
         videoStream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         if !video.frameRate.isUnknown { videoStream.pointee.avg_frame_rate = video.frameRate.av }
         video.hdr.attach(to: videoStream)
+        for (key, value) in video.tags.sorted(by: { $0.key < $1.key }) {
+            av_dict_set(&videoStream.pointee.metadata, key, value, 0)
+        }
 
         let demuxer = try input.map { (name: String) throws(MediaError) in try Demuxer(file: name) }
         var map: [Int32: (out: Int32, timeBase: AVRational)] = [:]

@@ -18,6 +18,9 @@ public struct VideoFormat: Sendable, Equatable {
     public var quarterTurns = 0
     /// HDR10 static metadata of the input, carried to the output container (empty for SDR).
     public var hdr = HDRMetadata()
+    /// The input video stream's tags that still describe the restored video: `language`, `title` and the start
+    /// `timecode` (from the stream, the file, or a QuickTime `tmcd` track, which the output's muxer recreates).
+    public var tags: [String: String] = [:]
 
     public init(
         width: Int, height: Int, pixelFormat: String, timeBase: Rational, frameRate: Rational,

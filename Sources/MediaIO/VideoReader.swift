@@ -68,6 +68,7 @@ public final class VideoReader: @unchecked Sendable {
         var format = VideoReader.describe(stream, in: demuxer.context, decoder: decoder.context)
         format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
         if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
+        format.tags = VideoReader.keptTags(of: stream, in: demuxer)
         if format.quarterTurns % 2 == 1 {
             swap(&format.width, &format.height)
             let sar = format.sampleAspectRatio
@@ -298,6 +299,22 @@ public final class VideoReader: @unchecked Sendable {
         pending = []
         framesDecoded += 1
         return decoded
+    }
+
+    /// ``VideoFormat/tags``: the video stream's language, title and timecode; a timecode kept elsewhere (the file's
+    /// tags, a QuickTime `tmcd` data track) is moved onto the video stream, where every muxer looks for it.
+    private static func keptTags(of stream: UnsafeMutablePointer<AVStream>, in demuxer: Demuxer) -> [String: String] {
+        // Keys in lower case: Matroska spells them TIMECODE, TITLE.
+        func lowered(_ dictionary: OpaquePointer?) -> [String: String] {
+            Dictionary(dictionaryEntries(dictionary).map { ($0.key.lowercased(), $0.value) }) { first, _ in first }
+        }
+        var tags = lowered(stream.pointee.metadata).filter { ["language", "title", "timecode"].contains($0.key) }
+        if tags["timecode"] == nil {
+            let elsewhere = [lowered(demuxer.context.pointee.metadata)["timecode"]]
+                + (0..<demuxer.streamCount).map { lowered(demuxer.stream($0).pointee.metadata)["timecode"] }
+            tags["timecode"] = elsewhere.compactMap { $0 }.first
+        }
+        return tags
     }
 
     private static func describe(

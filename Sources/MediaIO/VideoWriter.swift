@@ -56,6 +56,7 @@ public final class VideoWriter: @unchecked Sendable {
         stream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
         if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
         video.hdr.attach(to: stream)
+        for (key, value) in video.tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
 
         for source in passthrough {
             let parameters = source.parameters.pointer.pointee

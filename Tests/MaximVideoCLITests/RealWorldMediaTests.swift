@@ -231,6 +231,17 @@ struct RealWorldMediaTests {
         #expect(try DecodedClip(dir.path("out.mkv")).images.count == 25)
     }
 
+    /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
+    /// track, Matroska a TIMECODE tag (it was dropped with the data track).
+    @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
+    func startTimecodeIsKept(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("timecode.mov"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try VideoReader(file: Fixtures.media("timecode.mov")).format.tags["timecode"] == "01:02:03:04")
+        #expect(try VideoReader(file: dir.path(output)).format.tags["timecode"] == "01:02:03:04")
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
