@@ -114,8 +114,10 @@ final class Muxer {
 
     func stream(_ index: Int32) -> UnsafeMutablePointer<AVStream> { context.pointee.streams[Int(index)]! }
 
-    /// Creates the file (unless the format writes its own files, like image sequences) and writes the header.
-    func start() throws(MediaError) {
+    /// Creates the file (unless the format writes its own files, like image sequences) and writes the header, with
+    /// `fileTags` (``VideoFormat/fileTags``) as the file's own.
+    func start(fileTags: [String: String] = [:]) throws(MediaError) {
+        for (key, value) in fileTags.sorted(by: { $0.key < $1.key }) { av_dict_set(&context.pointee.metadata, key, value, 0) }
         if context.pointee.oformat.pointee.flags & cffmpeg_AVFMT_NOFILE() == 0 {
             try libavRequire(
                 avio_open(&context.pointee.pb, context.pointee.url, cffmpeg_AVIO_FLAG_WRITE()), "create the output file",

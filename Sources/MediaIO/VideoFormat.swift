@@ -21,6 +21,10 @@ public struct VideoFormat: Sendable, Equatable {
     /// The input video stream's tags that still describe the restored video: `language`, `title` and the start
     /// `timecode` (from the stream, the file, or a QuickTime `tmcd` track, which the output's muxer recreates).
     public var tags: [String: String] = [:]
+    /// The input file's own tags (creation time, title, location, comment, …), copied to the output file as FFmpeg's
+    /// tool copies them: a phone video keeps the date and place a photo library sorts it by. Tags that describe the
+    /// input's container itself (brands, the encoder) are left out; each muxer writes the ones it knows.
+    public var fileTags: [String: String] = [:]
 
     public init(
         width: Int, height: Int, pixelFormat: String, timeBase: Rational, frameRate: Rational,

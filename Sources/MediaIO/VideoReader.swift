@@ -69,6 +69,9 @@ public final class VideoReader: @unchecked Sendable {
         format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
         if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
         format.tags = VideoReader.keptTags(of: stream, in: demuxer)
+        format.fileTags = dictionaryEntries(demuxer.context.pointee.metadata).filter {
+            !["major_brand", "minor_version", "compatible_brands", "encoder"].contains($0.key.lowercased())
+        }
         if format.quarterTurns % 2 == 1 {
             swap(&format.width, &format.height)
             let sar = format.sampleAspectRatio

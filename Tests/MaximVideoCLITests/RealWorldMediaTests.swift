@@ -242,6 +242,19 @@ struct RealWorldMediaTests {
         #expect(try VideoReader(file: dir.path(output)).format.tags["timecode"] == "01:02:03:04")
     }
 
+    /// The file's own tags — the date and place a photo library sorts a phone video by, its title — reach the output
+    /// (they were all dropped).
+    @Test(arguments: ["out.mp4", "out.mkv"])
+    func fileTagsAreKept(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("timecode.mov"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let tags = try VideoReader(file: dir.path(output)).format.fileTags
+        #expect(tags["creation_time"]?.hasPrefix("2024-05-06T07:08:09") == true, "\(tags)")
+        #expect(tags["title"] == "Beach day", "\(tags)")
+        #expect(tags["location"] ?? tags["LOCATION"] == "+48.8584+002.2945/", "\(tags)")
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
