@@ -115,9 +115,14 @@ final class Muxer {
     func stream(_ index: Int32) -> UnsafeMutablePointer<AVStream> { context.pointee.streams[Int(index)]! }
 
     /// Creates the file (unless the format writes its own files, like image sequences) and writes the header, with
-    /// `fileTags` (``VideoFormat/fileTags``) as the file's own.
-    func start(fileTags: [String: String] = [:]) throws(MediaError) {
-        for (key, value) in fileTags.sorted(by: { $0.key < $1.key }) { av_dict_set(&context.pointee.metadata, key, value, 0) }
+    /// the file tags and chapters of `video`'s input (``VideoFormat/fileTags``, ``VideoFormat/chapters``).
+    func start(copying video: VideoFormat? = nil) throws(MediaError) {
+        if let video {
+            for (key, value) in video.fileTags.sorted(by: { $0.key < $1.key }) {
+                av_dict_set(&context.pointee.metadata, key, value, 0)
+            }
+            Chapter.add(video.chapters, to: context)
+        }
         if context.pointee.oformat.pointee.flags & cffmpeg_AVFMT_NOFILE() == 0 {
             try libavRequire(
                 avio_open(&context.pointee.pb, context.pointee.url, cffmpeg_AVIO_FLAG_WRITE()), "create the output file",

@@ -62,7 +62,7 @@ public enum SegmentConcatenator {
                 map[Int32(i)] = (out.pointee.index, s.pointee.time_base)
             }
         }
-        try muxer.start(fileTags: video.fileTags)
+        try muxer.start(copying: video)
         let outTimeBase = videoStream.pointee.time_base
 
         let packet = try Packet(file: file)

@@ -25,6 +25,8 @@ public struct VideoFormat: Sendable, Equatable {
     /// tool copies them: a phone video keeps the date and place a photo library sorts it by. Tags that describe the
     /// input's container itself (brands, the encoder) are left out; each muxer writes the ones it knows.
     public var fileTags: [String: String] = [:]
+    /// The input's chapter marks, copied to the output.
+    public var chapters: [Chapter] = []
 
     public init(
         width: Int, height: Int, pixelFormat: String, timeBase: Rational, frameRate: Rational,

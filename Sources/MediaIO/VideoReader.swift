@@ -69,6 +69,7 @@ public final class VideoReader: @unchecked Sendable {
         format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
         if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
         format.tags = VideoReader.keptTags(of: stream, in: demuxer)
+        format.chapters = Chapter.read(from: demuxer.context)
         format.fileTags = dictionaryEntries(demuxer.context.pointee.metadata).filter {
             !["major_brand", "minor_version", "compatible_brands", "encoder"].contains($0.key.lowercased())
         }

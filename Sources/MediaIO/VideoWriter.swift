@@ -91,7 +91,7 @@ public final class VideoWriter: @unchecked Sendable {
             audio = nil
             audioStream = -1
         }
-        try muxer.start(fileTags: video.fileTags)
+        try muxer.start(copying: video)
     }
 
     /// Encodes one frame with the given decoder timestamps; `alpha` is kept where the output format has an alpha

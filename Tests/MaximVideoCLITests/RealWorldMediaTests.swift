@@ -255,6 +255,20 @@ struct RealWorldMediaTests {
         #expect(tags["location"] ?? tags["LOCATION"] == "+48.8584+002.2945/", "\(tags)")
     }
 
+    /// Chapter marks reach the output with their times and titles (they were dropped).
+    @Test(arguments: ["out.mkv", "out.mp4"])
+    func chaptersAreKept(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("chapters.mkv"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let chapters = try VideoReader(file: dir.path(output)).format.chapters
+        #expect(chapters.map { $0.tags["title"] } == ["Intro", "Main"])
+        let seconds = chapters.map { (Double($0.start) * $0.timeBase.doubleValue, Double($0.end) * $0.timeBase.doubleValue) }
+        #expect(zip(seconds, [(0, 0.08), (0.08, 0.16)]).allSatisfy { abs($0.0 - $1.0) < 1e-6 && abs($0.1 - $1.1) < 1e-6 },
+                "\(seconds)")
+        #expect(seconds.count == 2)
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
