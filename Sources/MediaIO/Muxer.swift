@@ -75,12 +75,14 @@ final class Muxer {
             hint: "name a sequence such as \(stem)-%04d.\(ext), or a video file")
     }
 
-    /// Whether input stream `index` (audio, subtitle or data) is copied into this container. Audio and subtitles
-    /// it cannot hold fail the job before any frame is restored (a stream the user may want is never dropped
-    /// silently); data streams it cannot hold (camera telemetry, timecode tracks) are left out, as FFmpeg's own tool
-    /// leaves them; an image sequence takes none.
+    /// Whether input stream `index` (audio, subtitle, data or attachment) is copied into this container. Audio and
+    /// subtitles it cannot hold fail the job before any frame is restored (a stream the user may want is never
+    /// dropped silently); data streams it cannot hold (camera telemetry, timecode tracks) and attachments outside
+    /// Matroska are left out, as FFmpeg's own tool leaves them; an image sequence takes none.
     func takesCopiedStream(index: Int32, type: AVMediaType, codec: AVCodecID) throws(MediaError) -> Bool {
         if holdsVideoOnly { return false }
+        // Attachments (subtitle fonts) are Matroska's own, outside its codec table; elsewhere they are left out.
+        if type == AVMEDIA_TYPE_ATTACHMENT { return containerName == "matroska" }
         guard holds(codec) == false else { return true }
         if type == AVMEDIA_TYPE_DATA { return false }
         let kind = av_get_media_type_string(type).map { String(cString: $0) } ?? "other"

@@ -16,11 +16,14 @@ public struct PassthroughStream: Sendable {
     let parameters: CodecParameters
 }
 
-/// A libav dictionary as Swift key/value pairs.
-/// The kinds of input stream a job copies beside the restored video (a second video stream is not one of them).
+/// The kinds of input stream a job copies beside the restored video (a second video stream is not one of them);
+/// attachments are Matroska's fonts for its styled subtitles.
 func isCopiedMediaType(_ type: AVMediaType) -> Bool {
     type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA
+        || type == AVMEDIA_TYPE_ATTACHMENT
 }
+
+/// A libav dictionary as Swift key/value pairs.
 
 func dictionaryEntries(_ dictionary: OpaquePointer?) -> [String: String] {
     var entries: [String: String] = [:]

@@ -269,6 +269,17 @@ struct RealWorldMediaTests {
         #expect(seconds.count == 2)
     }
 
+    /// Styled subtitles keep the font Matroska carries for them (the attachment was dropped, so players fell back to
+    /// another font).
+    @Test func subtitleFontAttachmentIsKeptInMatroska() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("subtitle-fonts.mkv"), "-o", "out.mkv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let streams = try MediaInfo.probe(dir.path("out.mkv")).streams
+        #expect(streams.map(\.type) == ["video", "subtitle", "attachment"])
+        #expect(streams.last?.codec == "ttf")
+    }
+
     /// Palette PNGs are looked up exactly (swscale's YUV detour moved samples by one code).
     @Test func palettePNGsComeOutWithTheirExactColours() throws {
         let dir = try TemporaryDirectory()
