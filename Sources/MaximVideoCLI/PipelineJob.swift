@@ -80,7 +80,7 @@ struct PipelineJob {
                 pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: codecThreads),
             restorer: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity ?? plan.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
-                decoderThreads: codecThreads, copyOtherStreams: output.copyAudio,
+                decoderThreads: codecThreads, copyOtherStreams: output.copyAudio, copySubtitles: output.copySubtitles,
                 overwrite: options.overwrite, sequenceFrameRate: options.sequenceFrameRate),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)

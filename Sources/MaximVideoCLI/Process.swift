@@ -47,7 +47,8 @@ struct ProcessCommand: ParsableCommand {
                 threads: options.threads ?? 0),
             restorer: RestorerOptions(
                 queueCapacity: options.queueCapacity ?? 2, workersPerStage: stageWorkers,
-                decoderThreads: options.threads ?? 0, copyOtherStreams: !options.noAudio, overwrite: options.overwrite,
+                decoderThreads: options.threads ?? 0, copyOtherStreams: !options.noAudio,
+                copySubtitles: !options.noSubtitles, overwrite: options.overwrite,
                 sequenceFrameRate: options.sequenceFrameRate),
             logger: commandLogger(verbose: options.verbose))
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)

@@ -27,6 +27,9 @@ struct RestorationOptions: ParsableArguments {
     @Flag(name: .customLong("no-audio"), help: "Drop audio, subtitle and data streams.")
     var noAudio = false
 
+    @Flag(name: .customLong("no-subtitles"), help: "Drop subtitle streams only (e.g. SubRip or ASS into .mp4).")
+    var noSubtitles = false
+
     @Flag(help: "Replace OUTPUT if it exists.")
     var overwrite = false
 
@@ -86,6 +89,7 @@ struct RestorationOptions: ParsableArguments {
         if let preset { p.output.preset = preset }
         if let pixelFormat { p.output.pixFmt = pixelFormat }
         if noAudio { p.output.copyAudio = false }
+        if noSubtitles { p.output.copySubtitles = false }
         if let queueCapacity { p.queueCapacity = queueCapacity }
         if let threads { p.threads = threads }
         return p

@@ -91,17 +91,18 @@ final class Muxer {
             file: file, operation: "choose the output container",
             reason: "\(containerName) cannot hold the input's \(String(cString: avcodec_get_name(codec))) \(kind) "
                 + "stream (#\(index))",
-            hint: (matroskaHoldsIt ? "use .mkv, which holds it, or " : "use ") + "--no-audio to leave the input's "
-                + "other streams out")
+            hint: (matroskaHoldsIt ? "use .mkv, which holds it, or " : "use ")
+                + (type == AVMEDIA_TYPE_SUBTITLE ? "--no-subtitles to leave the subtitles out"
+                    : "--no-audio to leave the input's other streams out"))
     }
 
     /// The streams of `demuxer` a job copies into this container (``isCopiedMediaType``, ``takesCopiedStream``), in
     /// input order; throws where the container cannot hold one it must.
-    func copiedStreams(of demuxer: Demuxer) throws(MediaError) -> [Int] {
+    func copiedStreams(of demuxer: Demuxer, subtitles: Bool = true) throws(MediaError) -> [Int] {
         var copied: [Int] = []
         for i in 0..<demuxer.streamCount {
             let parameters = demuxer.stream(i).pointee.codecpar.pointee
-            if isCopiedMediaType(parameters.codec_type),
+            if isCopiedMediaType(parameters.codec_type, subtitles: subtitles),
                try takesCopiedStream(index: Int32(i), type: parameters.codec_type, codec: parameters.codec_id) {
                 copied.append(i)
             }

@@ -17,10 +17,11 @@ public struct PassthroughStream: Sendable {
 }
 
 /// The kinds of input stream a job copies beside the restored video (a second video stream is not one of them);
-/// attachments are Matroska's fonts for its styled subtitles.
-func isCopiedMediaType(_ type: AVMediaType) -> Bool {
-    type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_DATA
-        || type == AVMEDIA_TYPE_ATTACHMENT
+/// attachments are Matroska's fonts for its styled subtitles. `subtitles` false leaves subtitles and their fonts
+/// out (`--no-subtitles`: an MP4 output cannot hold SubRip or ASS).
+func isCopiedMediaType(_ type: AVMediaType, subtitles: Bool = true) -> Bool {
+    if type == AVMEDIA_TYPE_SUBTITLE || type == AVMEDIA_TYPE_ATTACHMENT { return subtitles }
+    return type == AVMEDIA_TYPE_AUDIO || type == AVMEDIA_TYPE_DATA
 }
 
 /// A libav dictionary as Swift key/value pairs.

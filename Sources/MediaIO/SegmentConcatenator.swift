@@ -21,10 +21,11 @@ public enum SegmentConcatenator {
     ///   - segments: segment files in order.
     ///   - video/encoder: the format and settings the segments were encoded with (they give the stream parameters).
     ///   - input: the job's input, read again for its audio/subtitle/data packets; nil copies none.
+    ///   - subtitles: whether its subtitles (and their fonts) are among them.
     ///   - path: where bytes go; `file`: the output as the user named it (picks the container, named in errors).
     public static func concatenate(
-        segments: [String], video: VideoFormat, encoder settings: EncoderSettings, input: String?, path: String,
-        file: String
+        segments: [String], video: VideoFormat, encoder settings: EncoderSettings, input: String?,
+        subtitles: Bool = true, path: String, file: String
     ) throws(MediaError) -> Result {
         let muxer = try Muxer(path: path, formatName: file, file: file)
         let encoder = try VideoEncoder(
@@ -46,7 +47,7 @@ public enum SegmentConcatenator {
         let demuxer = try input.map { (name: String) throws(MediaError) in try Demuxer(file: name) }
         var map: [Int32: (out: Int32, timeBase: AVRational)] = [:]
         if let demuxer {
-            let copied = Set(try muxer.copiedStreams(of: demuxer))
+            let copied = Set(try muxer.copiedStreams(of: demuxer, subtitles: subtitles))
             for i in 0..<demuxer.streamCount {
                 let s = demuxer.stream(i)
                 guard copied.contains(i) else {

@@ -46,7 +46,8 @@ public final class SegmentEncoder {
     /// - Returns: the pixel format the encoder receives, e.g. "yuv420p10le".
     @discardableResult
     public static func check(
-        video: VideoFormat, encoder settings: EncoderSettings, output: String, copyingStreamsOf input: String? = nil
+        video: VideoFormat, encoder settings: EncoderSettings, output: String, copyingStreamsOf input: String? = nil,
+        subtitles: Bool = true
     ) throws(MediaError) -> String {
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: wantsGlobalHeader(output), file: output)
@@ -56,7 +57,7 @@ public final class SegmentEncoder {
         let muxer = try Muxer(path: output, formatName: output, file: output)
         try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
         try muxer.requireRoom(forFrames: video.estimatedFrameCount)
-        if let input { _ = try muxer.copiedStreams(of: Demuxer(file: input)) }
+        if let input { _ = try muxer.copiedStreams(of: Demuxer(file: input), subtitles: subtitles) }
         return pixelFormatName(encoder.pixelFormat)
     }
 

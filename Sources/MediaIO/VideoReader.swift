@@ -55,7 +55,8 @@ public final class VideoReader: @unchecked Sendable {
     /// Opens `file` (a path, an image-sequence pattern such as `frames/%04d.png`, or `-` for stdin).
     ///   `sequenceFrameRate`: the frame rate of an image-sequence input (default 25); an error for other inputs.
     public init(
-        file: String, copyOtherStreams: Bool = true, decoderThreads: Int = 0, sequenceFrameRate: Rational? = nil
+        file: String, copyOtherStreams: Bool = true, copySubtitles: Bool = true, decoderThreads: Int = 0,
+        sequenceFrameRate: Rational? = nil
     ) throws(MediaError) {
         self.file = file
         demuxer = try Demuxer(file: file, sequenceFrameRate: sequenceFrameRate)
@@ -91,7 +92,7 @@ public final class VideoReader: @unchecked Sendable {
         for i in 0..<demuxer.streamCount where i != index {
             let s = demuxer.stream(i)
             let type = s.pointee.codecpar.pointee.codec_type
-            guard copyOtherStreams && isCopiedMediaType(type) else {
+            guard copyOtherStreams && isCopiedMediaType(type, subtitles: copySubtitles) else {
                 s.pointee.discard = AVDISCARD_ALL
                 continue
             }

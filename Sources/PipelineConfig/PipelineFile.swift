@@ -158,21 +158,26 @@ public struct OutputSpec: Codable, Equatable, Sendable {
     public var pixFmt: String
     /// Copy the input's audio, subtitle and data streams.
     public var copyAudio: Bool
+    /// Copy its subtitles (with the other streams; false leaves them out, e.g. SubRip into MP4).
+    public var copySubtitles: Bool
 
     public init(
-        codec: String? = nil, crf: Int? = nil, preset: String? = nil, pixFmt: String = "auto", copyAudio: Bool = true
+        codec: String? = nil, crf: Int? = nil, preset: String? = nil, pixFmt: String = "auto", copyAudio: Bool = true,
+        copySubtitles: Bool = true
     ) {
         self.codec = codec
         self.crf = crf
         self.preset = preset
         self.pixFmt = pixFmt
         self.copyAudio = copyAudio
+        self.copySubtitles = copySubtitles
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case codec, crf, preset
         case pixFmt = "pix_fmt"
         case copyAudio = "audio"
+        case copySubtitles = "subtitles"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -184,5 +189,6 @@ public struct OutputSpec: Codable, Equatable, Sendable {
         preset = try c.decodeIfPresent(String.self, forKey: .preset)
         pixFmt = try c.decodeIfPresent(String.self, forKey: .pixFmt) ?? defaults.pixFmt
         copyAudio = try c.decodeIfPresent(Bool.self, forKey: .copyAudio) ?? defaults.copyAudio
+        copySubtitles = try c.decodeIfPresent(Bool.self, forKey: .copySubtitles) ?? defaults.copySubtitles
     }
 }

@@ -10,6 +10,8 @@ public struct RestorerOptions: Sendable, Equatable {
     public var decoderThreads: Int
     /// Copy audio, subtitle and data streams packet-for-packet (`--no-audio` sets this false).
     public var copyOtherStreams: Bool
+    /// Copy subtitle streams (and Matroska's fonts for them) with the other streams (`--no-subtitles` sets this false).
+    public var copySubtitles: Bool
     /// Replace an existing output.
     public var overwrite: Bool
     /// The frame rate of an image-sequence input; nil for FFmpeg's 25.
@@ -17,7 +19,7 @@ public struct RestorerOptions: Sendable, Equatable {
 
     public init(
         queueCapacity: Int = 2, workersPerStage: Int = 1, decoderThreads: Int = 0, copyOtherStreams: Bool = true,
-        overwrite: Bool = false, sequenceFrameRate: Rational? = nil
+        copySubtitles: Bool = true, overwrite: Bool = false, sequenceFrameRate: Rational? = nil
     ) {
         precondition(queueCapacity >= 1, "queueCapacity must be at least 1")
         precondition(workersPerStage >= 1, "workersPerStage must be at least 1")
@@ -25,6 +27,7 @@ public struct RestorerOptions: Sendable, Equatable {
         self.workersPerStage = workersPerStage
         self.decoderThreads = decoderThreads
         self.copyOtherStreams = copyOtherStreams
+        self.copySubtitles = copySubtitles
         self.overwrite = overwrite
         self.sequenceFrameRate = sequenceFrameRate
     }

@@ -58,7 +58,8 @@ public final class SegmentedRestorer: Sendable {
         // Open the encoder once before touching the state directory, so a bad codec or pixel format, or a container
         // that cannot hold the streams, fails at once and leaves nothing behind.
         let outputPixelFormat = try SegmentEncoder.check(
-            video: format, encoder: encoder, output: output, copyingStreamsOf: options.copyOtherStreams ? input : nil)
+            video: format, encoder: encoder, output: output, copyingStreamsOf: options.copyOtherStreams ? input : nil,
+            subtitles: options.copySubtitles)
         logger.logPipelineSetup(
             input: input, format: format, output: output, codec: encoder.codec, outputPixelFormat: outputPixelFormat,
             stages: stages, framesInFlight: options.framesInFlightBound(stageCount: stages.count))
@@ -102,7 +103,8 @@ public final class SegmentedRestorer: Sendable {
         do {
             result = try SegmentConcatenator.concatenate(
                 segments: finished.segments.map { directory.appendingPathComponent($0.file).path }, video: format,
-                encoder: encoder, input: options.copyOtherStreams ? input : nil, path: partial, file: output)
+                encoder: encoder, input: options.copyOtherStreams ? input : nil, subtitles: options.copySubtitles,
+                path: partial, file: output)
             guard result.videoPackets == finished.frameCount else {
                 throw PipelineError.frameCountMismatch(
                     file: output, decoded: finished.frameCount, encoded: result.videoPackets)
@@ -206,7 +208,7 @@ public final class SegmentedRestorer: Sendable {
             stages=\(stages.map(\.name).joined(separator: ",")) codec=\(encoder.codec) crf=\(encoder.crf.map { "\($0)" } ?? "-") \
             preset=\(encoder.preset ?? "-") pix_fmt=\(encoder.pixelFormat ?? "auto") \
             options=\(encoder.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) \
-            copy=\(options.copyOtherStreams)
+            copy=\(options.copyOtherStreams)\(options.copySubtitles ? "" : " subtitles=false")
             """
         return SegmentJournal.Identity(
             input: URL(fileURLWithPath: input).standardizedFileURL.path, inputSize: size, inputModified: modified,

@@ -50,7 +50,8 @@ public final class VideoRestorer: Sendable {
     ) throws -> RestorationSummary {
         let start = Date()
         let reader = try VideoReader(
-            file: input, copyOtherStreams: options.copyOtherStreams, decoderThreads: options.decoderThreads,
+            file: input, copyOtherStreams: options.copyOtherStreams, copySubtitles: options.copySubtitles,
+            decoderThreads: options.decoderThreads,
             sequenceFrameRate: options.sequenceFrameRate)
         let target = try AtomicOutput(finalPath: output, overwrite: options.overwrite, input: input)
         let writer: VideoWriter

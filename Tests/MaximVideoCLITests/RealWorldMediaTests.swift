@@ -134,12 +134,30 @@ struct RealWorldMediaTests {
         let refused = try process([Fixtures.media("tracks.mkv"), "-o", "out.mp4"], in: dir)
         #expect(refused.status == 1)
         #expect(refused.stderr == "maxim-video: error: out.mp4: cannot choose the output container: mp4 cannot hold "
-                + "the input's subrip subtitle stream (#3) (use .mkv, which holds it, or --no-audio to leave the "
-                + "input's other streams out)\n", "\(refused.stderr)")
+                + "the input's subrip subtitle stream (#3) (use .mkv, which holds it, or --no-subtitles to leave the "
+                + "subtitles out)\n", "\(refused.stderr)")
         #expect(dir.contents().isEmpty, "\(dir.contents())")
         let result = try process([Fixtures.media("tracks.mkv"), "-o", "out.mp4", "--no-audio"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try MediaInfo.probe(dir.path("out.mp4")).streams.map(\.type) == ["video"])
+    }
+
+    /// `--no-subtitles` leaves out only the subtitles MP4 cannot hold: both audio tracks stay (`--no-audio` was the
+    /// only way, and dropped them too), in the segmented job and the one-piece one (stdout).
+    @Test(arguments: [false, true])
+    func noSubtitlesKeepsTheAudio(toStandardOutput: Bool) throws {
+        let dir = try TemporaryDirectory()
+        FileManager.default.createFile(atPath: dir.path("out.mkv"), contents: nil)
+        let sink = try #require(FileHandle(forWritingAtPath: dir.path("out.mkv")))
+        defer { try? sink.close() }
+        let output = toStandardOutput ? "-" : "out.mp4"
+        let result = try CommandRunner.run(
+            ["process", Fixtures.media("tracks.mkv"), "-o", output, "--no-subtitles", "--stage", "identity"], in: dir.url,
+            stdout: toStandardOutput ? sink : nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        let streams = try MediaInfo.probe(dir.path(toStandardOutput ? "out.mkv" : "out.mp4")).streams
+        #expect(streams.map(\.type) == ["video", "audio", "audio"])
+        #expect(Array(streams.dropFirst().compactMap(\.language)) == ["eng", "fra"], "the audio tracks' languages")
     }
 
     @Test func truncatedInputIsRestoredAsFarAsItGoesAndFailsUnlessAllowed() throws {

@@ -50,6 +50,7 @@ import Testing
               preset: slow
               pix_fmt: yuv420p10le
               audio: false
+              subtitles: false
             queue_capacity: 3
             threads: 4
             """)
@@ -62,7 +63,8 @@ import Testing
         #expect(p.stages[1].tileShape == .fitted)
         #expect(p.stages[1].precision == .fp32)
         #expect(p.stages[1].model == .file(scratch.dir.appendingPathComponent("denoise.npz").standardizedFileURL.path))
-        #expect(p.output == OutputSpec(codec: "libx265", crf: 20, preset: "slow", pixFmt: "yuv420p10le", copyAudio: false))
+        #expect(p.output == OutputSpec(codec: "libx265", crf: 20, preset: "slow", pixFmt: "yuv420p10le", copyAudio: false,
+                                       copySubtitles: false))
         #expect(p.queueCapacity == 3 && p.threads == 4)
     }
 
@@ -70,6 +72,7 @@ import Testing
         let p = try PipelineFile.parse("name: x\nstages:\n  - model: denoise\n", file: "x.yaml")
         #expect(p.output == OutputSpec())
         #expect(p.output.codec == nil && p.output.crf == nil && p.output.pixFmt == "auto" && p.output.copyAudio)
+        #expect(p.output.copySubtitles)
     }
 
     @Test func unknownFieldIsAnErrorNamingTheFieldAndTheAllowedOnes() throws {
