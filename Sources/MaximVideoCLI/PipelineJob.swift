@@ -168,12 +168,13 @@ func makeRestorer(
     restorer: RestorerOptions, logger: Logger
 ) -> any Restorer {
     let joinable = EncoderSettings.joinsSegments(encoder.codec)
-    if options.segmented && !joinable && canSegment(input: input, output: options.output) {
+    let fileToFile = canSegment(input: input, output: options.output)
+    if options.segmented && fileToFile && !joinable {
         // Batch mode always asks for --resume: the job still runs, only not resumably.
         logger.warning(
             "\(options.output): \(encoder.codec) output cannot be written in segments; the job runs in one piece and an interruption restarts it")
     }
-    guard (options.segmented || canSegment(input: input, output: options.output)) && joinable else {
+    guard (options.segmented || fileToFile) && joinable else {
         return VideoRestorer(
             input: input, output: options.output, stages: stages, encoder: encoder, options: restorer, logger: logger)
     }

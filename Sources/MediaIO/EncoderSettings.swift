@@ -21,12 +21,12 @@ public struct EncoderSettings: Sendable, Equatable {
         let id: AVCodecID
         if Muxer.isImageFormat(format) {
             id = av_guess_codec(format, nil, name, nil, AVMEDIA_TYPE_VIDEO)
-        } else if Muxer.holds(format, AV_CODEC_ID_H264) == false
-            || (Muxer.holds(format, AV_CODEC_ID_H264) == nil && !mpegVideoDefaults.contains(format.pointee.video_codec))
-        {
-            id = format.pointee.video_codec
         } else {
-            return defaultCodec
+            switch Muxer.holds(format, AV_CODEC_ID_H264) {
+            case true?: return defaultCodec
+            case nil where mpegVideoDefaults.contains(format.pointee.video_codec): return defaultCodec
+            default: id = format.pointee.video_codec  // it cannot, or keeps no table and takes only its own
+            }
         }
         guard let encoder = avcodec_find_encoder(id) else { return defaultCodec }
         return String(cString: encoder.pointee.name)

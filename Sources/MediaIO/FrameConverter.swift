@@ -35,8 +35,8 @@ final class FrameConverter {
     let planarFormat: AVPixelFormat
     /// Bits per sample of ``planarFormat``.
     let depth: Int
-    /// The component of ``videoFormat`` that holds alpha (the last), nil when it has none or is a palette format.
-    private let alphaComponent: Int32?
+    /// Where ``videoFormat`` keeps alpha; nil when it has none or is a palette format.
+    private let alpha: AlphaLayout?
     let file: String
     private let sws: OpaquePointer
     private let planar: Frame
@@ -51,9 +51,9 @@ final class FrameConverter {
         self.height = height
         self.videoFormat = pixelFormat
         self.file = file
-        alphaComponent = FrameConverter.alphaComponent(of: pixelFormat)
+        alpha = AlphaLayout(pixelFormat)
         (planarFormat, depth) = FrameConverter.planarFormat(
-            for: pixelFormat, withZeroAlpha: direction == .fromRGB && alphaComponent != nil)
+            for: pixelFormat, withZeroAlpha: direction == .fromRGB && alpha != nil)
         (scaledWidth, scaledHeight) =
             direction == .fromRGB ? FrameConverter.wholeChromaBlocks(pixelFormat, width: width, height: height) : (width, height)
         planar = try Frame(width: scaledWidth, height: scaledHeight, pixelFormat: planarFormat, file: file)
@@ -200,7 +200,7 @@ final class FrameConverter {
                 reason: "a stage returned \(image.width)x\(image.height), the video is \(width)x\(height)")
         }
         try libavRequire(av_frame_make_writable(planar.pointer), "convert a restored frame", file: file)
-        if alphaComponent != nil {
+        if self.alpha != nil {
             let (base, stride) = planarPlane(3)
             base.update(repeating: 0, count: stride * scaledHeight)
         }
@@ -218,32 +218,39 @@ final class FrameConverter {
         return frame
     }
 
-    /// The last component of a format with an alpha channel (`rgba`: 3, `ya8`: 1); nil without one, and for
-    /// palette formats (their alpha is in the palette).
-    static func alphaComponent(of format: AVPixelFormat) -> Int32? {
-        let flags = cffmpeg_pix_fmt_flags(format)
-        guard flags & cffmpeg_AV_PIX_FMT_FLAG_ALPHA() != 0, flags & cffmpeg_AV_PIX_FMT_FLAG_PAL() == 0,
-            let descriptor = av_pix_fmt_desc_get(format)
-        else { return nil }
-        return Int32(descriptor.pointee.nb_components) - 1
-    }
+    /// The alpha component of a pixel format, as libavutil's image-line functions address it.
+    private struct AlphaLayout {
+        let descriptor: UnsafePointer<AVPixFmtDescriptor>
+        /// The last component (`rgba`: 3, `ya8`: 1).
+        let component: Int32
+        /// `2^depth − 1`.
+        let maximum: Float
 
-    /// Bits of the alpha component.
-    private func alphaDepth(_ component: Int32) -> Int {
-        withUnsafeBytes(of: av_pix_fmt_desc_get(videoFormat)!.pointee.comp) {
-            Int($0.bindMemory(to: AVComponentDescriptor.self)[Int(component)].depth)
+        /// nil for formats without alpha, and for palette formats (their alpha is in the palette).
+        init?(_ format: AVPixelFormat) {
+            let flags = cffmpeg_pix_fmt_flags(format)
+            guard flags & cffmpeg_AV_PIX_FMT_FLAG_ALPHA() != 0, flags & cffmpeg_AV_PIX_FMT_FLAG_PAL() == 0,
+                let descriptor = av_pix_fmt_desc_get(format)
+            else { return nil }
+            self.descriptor = descriptor
+            let last = Int(descriptor.pointee.nb_components) - 1
+            component = Int32(last)
+            let depth = withUnsafeBytes(of: descriptor.pointee.comp) {
+                Int($0.bindMemory(to: AVComponentDescriptor.self)[last].depth)
+            }
+            maximum = Float((1 << depth) - 1)
         }
     }
 
     private func readAlpha(_ frame: Frame) -> AlphaPlane? {
-        guard let component = alphaComponent else { return nil }
-        let scale = 1 / Float((1 << alphaDepth(component)) - 1)
+        guard let alpha else { return nil }
+        let scale = 1 / alpha.maximum
         var row = [UInt16](repeating: 0, count: width)
         var values = [Float](repeating: 0, count: width * height)
         withPlanes(of: frame) { data, linesize in
+            let planes = UnsafeMutableRawPointer(data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
             for y in 0..<height {
-                let planes = UnsafeMutableRawPointer(data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-                av_read_image_line2(&row, planes, linesize, av_pix_fmt_desc_get(videoFormat), 0, Int32(y), component,
+                av_read_image_line2(&row, planes, linesize, alpha.descriptor, 0, Int32(y), alpha.component,
                                     Int32(width), 0, 2)
                 for x in 0..<width { values[y * width + x] = Float(row[x]) * scale }
             }
@@ -251,21 +258,20 @@ final class FrameConverter {
         return AlphaPlane(width: width, height: height, values: values)
     }
 
-    /// Sets the alpha of a frame swscale converted from zero alpha: `alpha`, or opaque when nil; nothing for
+    /// Sets the alpha of a frame swscale converted from zero alpha: `plane`, or opaque when nil; nothing for
     /// formats without alpha.
-    private func writeAlpha(_ alpha: AlphaPlane?, to frame: Frame) {
-        guard let component = alphaComponent else { return }
-        let maximum = Float((1 << alphaDepth(component)) - 1)
-        var row = [UInt16](repeating: UInt16(maximum), count: width)
+    private func writeAlpha(_ plane: AlphaPlane?, to frame: Frame) {
+        guard let alpha else { return }
+        var row = [UInt16](repeating: UInt16(alpha.maximum), count: width)
         withPlanes(of: frame) { data, linesize in
             for y in 0..<height {
-                if let alpha {
+                if let plane {
                     for x in 0..<width {
-                        let v = alpha.values[y * width + x]
-                        row[x] = UInt16((v > 0 ? (v < 1 ? v : 1) : 0) * maximum + 0.5)
+                        let v = plane.values[y * width + x]
+                        row[x] = UInt16((v > 0 ? (v < 1 ? v : 1) : 0) * alpha.maximum + 0.5)
                     }
                 }
-                av_write_image_line2(&row, data, linesize, av_pix_fmt_desc_get(videoFormat), 0, Int32(y), component,
+                av_write_image_line2(&row, data, linesize, alpha.descriptor, 0, Int32(y), alpha.component,
                                      Int32(width), 2)
             }
         }

@@ -110,6 +110,38 @@ final class Muxer {
         return copied
     }
 
+    /// Adds the restored video's stream: the encoder's parameters and time base, and what describes the input's
+    /// video (aspect ratio, frame rate, HDR metadata, ``VideoFormat/tags``); fails first where the container cannot
+    /// hold that video.
+    func addVideoStream(encoder: VideoEncoder, video: VideoFormat) throws(MediaError) -> UnsafeMutablePointer<AVStream> {
+        try requireVideo(encoder.context.pointee.codec_id, encoder: encoder.codecName)
+        let stream = try addStream()
+        try libavRequire(
+            avcodec_parameters_from_context(stream.pointee.codecpar, encoder.context), "set up the video stream",
+            file: file)
+        stream.pointee.time_base = encoder.context.pointee.time_base
+        stream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
+        if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
+        video.hdr.attach(to: stream)
+        for (key, value) in video.tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
+        return stream
+    }
+
+    /// Adds a stream copied packet for packet from input stream `index`, with its tags and disposition (language
+    /// and default/forced flags must survive the copy); the container picks its own codec tag.
+    func addCopiedStream(
+        index: Int32, parameters: UnsafePointer<AVCodecParameters>, timeBase: AVRational, tags: [String: String],
+        disposition: Int32
+    ) throws(MediaError) -> UnsafeMutablePointer<AVStream> {
+        let stream = try addStream()
+        try libavRequire(avcodec_parameters_copy(stream.pointee.codecpar, parameters), "copy stream \(index)", file: file)
+        stream.pointee.codecpar.pointee.codec_tag = 0
+        stream.pointee.time_base = timeBase
+        for (key, value) in tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
+        stream.pointee.disposition = disposition
+        return stream
+    }
+
     func addStream() throws(MediaError) -> UnsafeMutablePointer<AVStream> {
         guard let stream = avformat_new_stream(context, nil) else { throw outOfMemory("output stream", file: file) }
         return stream

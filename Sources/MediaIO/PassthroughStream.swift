@@ -4,8 +4,6 @@ import CFFmpeg
 public struct PassthroughStream: Sendable {
     /// Index of the stream in the input file.
     public let inputIndex: Int32
-    /// "audio", "subtitle", "data", …
-    public let mediaType: String
     /// Codec name, e.g. "aac".
     public let codec: String
     public let timeBase: Rational
@@ -34,13 +32,6 @@ func dictionaryEntries(_ dictionary: OpaquePointer?) -> [String: String] {
         entry = next
     }
     return entries
-}
-
-/// Sets an output stream's tags and disposition to an input stream's (language tags and default/forced flags
-/// must survive stream copy).
-func copyStreamDescription(tags: [String: String], disposition: Int32, to stream: UnsafeMutablePointer<AVStream>) {
-    for (key, value) in tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
-    stream.pointee.disposition = disposition
 }
 
 /// One packet of a ``PassthroughStream``, on its way from the demuxer to the muxer.

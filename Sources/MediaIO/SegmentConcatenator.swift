@@ -30,19 +30,8 @@ public enum SegmentConcatenator {
         let muxer = try Muxer(path: path, formatName: file, file: file)
         let encoder = try VideoEncoder(
             settings: settings, video: video, globalHeader: muxer.wantsGlobalHeader, file: file)
-        try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
-        let videoStream = try muxer.addStream()
-        try libavRequire(
-            avcodec_parameters_from_context(videoStream.pointee.codecpar, encoder.context), "set up the video stream",
-            file: file)
+        let videoStream = try muxer.addVideoStream(encoder: encoder, video: video)
         let encoderTimeBase = encoder.context.pointee.time_base
-        videoStream.pointee.time_base = encoderTimeBase
-        videoStream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
-        if !video.frameRate.isUnknown { videoStream.pointee.avg_frame_rate = video.frameRate.av }
-        video.hdr.attach(to: videoStream)
-        for (key, value) in video.tags.sorted(by: { $0.key < $1.key }) {
-            av_dict_set(&videoStream.pointee.metadata, key, value, 0)
-        }
 
         let demuxer = try input.map { (name: String) throws(MediaError) in try Demuxer(file: name) }
         var map: [Int32: (out: Int32, timeBase: AVRational)] = [:]
@@ -54,12 +43,9 @@ public enum SegmentConcatenator {
                     s.pointee.discard = AVDISCARD_ALL
                     continue
                 }
-                let out = try muxer.addStream()
-                try libavRequire(
-                    avcodec_parameters_copy(out.pointee.codecpar, s.pointee.codecpar), "copy stream \(i)", file: file)
-                out.pointee.codecpar.pointee.codec_tag = 0
-                out.pointee.time_base = s.pointee.time_base
-                copyStreamDescription(tags: dictionaryEntries(s.pointee.metadata), disposition: s.pointee.disposition, to: out)
+                let out = try muxer.addCopiedStream(
+                    index: Int32(i), parameters: s.pointee.codecpar, timeBase: s.pointee.time_base,
+                    tags: dictionaryEntries(s.pointee.metadata), disposition: s.pointee.disposition)
                 map[Int32(i)] = (out.pointee.index, s.pointee.time_base)
             }
         }

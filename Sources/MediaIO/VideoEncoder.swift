@@ -53,13 +53,14 @@ final class VideoEncoder {
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
         for (key, value) in settings.options.sorted(by: { $0.key < $1.key }) { av_dict_set(&options, key, value, 0) }
-        let hasOption = { (name: String) in av_opt_find(c.pointee.priv_data, name, nil, 0, 0) != nil }
+        let option = { (name: String) in av_opt_find(c.pointee.priv_data, name, nil, 0, 0) }
+        let hasOption = { (name: String) in option(name) != nil }
         if let crf = settings.crf ?? (hasOption("crf") ? EncoderSettings.defaultCRF : nil) {
             av_dict_set(&options, "crf", String(crf), 0)
         }
         // The default preset is x264/x265's word ("medium"); encoders whose preset is a number or their own enum
         // (SVT-AV1, libwebp) keep their own default.
-        let takesNamedPreset = av_opt_find(c.pointee.priv_data, "preset", nil, 0, 0)?.pointee.type == AV_OPT_TYPE_STRING
+        let takesNamedPreset = option("preset")?.pointee.type == AV_OPT_TYPE_STRING
         if let preset = settings.preset ?? (takesNamedPreset ? EncoderSettings.defaultPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
         }

@@ -99,7 +99,6 @@ public final class VideoReader: @unchecked Sendable {
             streams.append(
                 PassthroughStream(
                     inputIndex: Int32(i),
-                    mediaType: av_get_media_type_string(type).map { String(cString: $0) } ?? "unknown",
                     codec: String(cString: avcodec_get_name(s.pointee.codecpar.pointee.codec_id)),
                     timeBase: Rational(s.pointee.time_base),
                     tags: dictionaryEntries(s.pointee.metadata), disposition: s.pointee.disposition,
@@ -296,11 +295,12 @@ public final class VideoReader: @unchecked Sendable {
                 file: file, operation: "read frame \(framesDecoded)", reason: "the frame has no timestamp",
                 hint: "remux the input into a container with timestamps (mkv, mp4)")
         }
-        previousTiming = FrameTiming(pts: pts, duration: f.pkt_duration)
+        let timing = FrameTiming(pts: pts, duration: f.pkt_duration)
+        previousTiming = timing
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
             alpha: alpha?.rotatedClockwise(quarterTurns: turns),
-            timing: FrameTiming(pts: pts, duration: f.pkt_duration), passthrough: pending)
+            timing: timing, passthrough: pending)
         pending = []
         framesDecoded += 1
         return decoded

@@ -39,7 +39,7 @@ public final class VideoWriter: @unchecked Sendable {
         self.file = file
         muxer = try Muxer(path: path, formatName: file, file: file)
         encoder = try VideoEncoder(settings: settings, video: video, globalHeader: muxer.wantsGlobalHeader, file: file)
-        try muxer.requireVideo(encoder.context.pointee.codec_id, encoder: settings.codec)
+        videoStream = try muxer.addVideoStream(encoder: encoder, video: video).pointee.index
         try muxer.requireRoom(forFrames: video.estimatedFrameCount)
         outputPixelFormat = pixelFormatName(encoder.pixelFormat)
         converter = try FrameConverter(
@@ -47,29 +47,15 @@ public final class VideoWriter: @unchecked Sendable {
             direction: .fromRGB, file: file)
         packet = try Packet(file: file)
 
-        let stream = try muxer.addStream()
-        videoStream = stream.pointee.index
-        try libavRequire(
-            avcodec_parameters_from_context(stream.pointee.codecpar, encoder.context), "set up the video stream",
-            file: file)
-        stream.pointee.time_base = encoder.context.pointee.time_base
-        stream.pointee.sample_aspect_ratio = video.sampleAspectRatio.av
-        if !video.frameRate.isUnknown { stream.pointee.avg_frame_rate = video.frameRate.av }
-        video.hdr.attach(to: stream)
-        for (key, value) in video.tags.sorted(by: { $0.key < $1.key }) { av_dict_set(&stream.pointee.metadata, key, value, 0) }
 
         for source in passthrough {
             let parameters = source.parameters.pointer.pointee
             guard try muxer.takesCopiedStream(
                 index: source.inputIndex, type: parameters.codec_type, codec: parameters.codec_id)
             else { continue }
-            let out = try muxer.addStream()
-            try libavRequire(
-                avcodec_parameters_copy(out.pointee.codecpar, source.parameters.pointer),
-                "copy \(source.mediaType) stream \(source.inputIndex)", file: file)
-            out.pointee.codecpar.pointee.codec_tag = 0  // let the output container pick its own tag
-            out.pointee.time_base = source.timeBase.av
-            copyStreamDescription(tags: source.tags, disposition: source.disposition, to: out)
+            let out = try muxer.addCopiedStream(
+                index: source.inputIndex, parameters: source.parameters.pointer, timeBase: source.timeBase.av,
+                tags: source.tags, disposition: source.disposition)
             passthroughMap[source.inputIndex] = (out.pointee.index, source.timeBase.av)
         }
 

@@ -52,7 +52,7 @@ public final class SegmentedRestorer: Sendable {
     ) throws -> RestorationSummary {
         let start = Date()
         try checkOutput()
-        var reader = try VideoReader(file: input, copyOtherStreams: false, decoderThreads: options.decoderThreads)
+        var reader = try openReader()
         let format = reader.format
         let directory = URL(fileURLWithPath: segments.stateDirectory)
         // Open the encoder once before touching the state directory, so a bad codec or pixel format, or a container
@@ -78,7 +78,7 @@ public final class SegmentedRestorer: Sendable {
             if startFrame > 0, let last = journal.segments.last {
                 if try !reader.seek(toFrame: startFrame, after: last.lastPTS) {
                     logger.notice("\(input): cannot seek; decoding from the start to frame \(startFrame)")
-                    reader = try VideoReader(file: input, copyOtherStreams: false, decoderThreads: options.decoderThreads)
+                    reader = try openReader()
                     try reader.skip(frames: startFrame)
                 }
             }
@@ -134,12 +134,14 @@ public final class SegmentedRestorer: Sendable {
         return summary
     }
 
+    /// The input's video only: the other streams are copied from the input again when the segments are joined.
+    private func openReader() throws(MediaError) -> VideoReader {
+        try VideoReader(
+            file: input, copyOtherStreams: false, decoderThreads: options.decoderThreads,
+            sequenceFrameRate: options.sequenceFrameRate)
+    }
+
     private func checkOutput() throws(MediaError) {
-        if options.sequenceFrameRate != nil {
-            throw MediaError(
-                file: input, operation: "set the frame rate", reason: "only an image sequence takes --framerate",
-                hint: "a video keeps its own frame rate and timestamps")
-        }
         if AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent) || input == "-"
             || output == AtomicOutput.standardOutput
         {

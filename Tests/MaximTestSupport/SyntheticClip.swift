@@ -87,27 +87,29 @@ public struct SyntheticClip: Sendable {
             if let audio {
                 let end = Double(timing.pts + timing.duration) * timeBase.doubleValue
                 let target = Int(end * Double(audio.sampleRate))
-                var samples: [Float] = []
-                samples.reserveCapacity((target - samplesWritten) * audio.channels)
-                for s in samplesWritten..<target {
-                    let v = 0.3 * sin(2 * Float.pi * 440 * Float(s) / Float(audio.sampleRate))
-                    for _ in 0..<audio.channels { samples.append(v) }
-                }
+                try writer.writeAudio(Self.tone(samples: samplesWritten..<target, audio))
                 samplesWritten = target
-                try writer.writeAudio(samples)
             }
         }
         if let audio, audioAfterLastFrame > 0 {
             let end = samplesWritten + Int(audioAfterLastFrame * Double(audio.sampleRate))
-            while samplesWritten < end {
+            while samplesWritten < end {  // a second at a time
                 let count = min(audio.sampleRate, end - samplesWritten)
-                let samples = (samplesWritten..<samplesWritten + count).flatMap { s in
-                    [Float](repeating: 0.3 * sin(2 * Float.pi * 440 * Float(s) / Float(audio.sampleRate)), count: audio.channels)
-                }
-                try writer.writeAudio(samples)
+                try writer.writeAudio(Self.tone(samples: samplesWritten..<samplesWritten + count, audio))
                 samplesWritten += count
             }
         }
         try writer.finish()
+    }
+
+    /// Samples `range` of a 440 Hz tone at 0.3, interleaved over the track's channels.
+    private static func tone(samples range: Range<Int>, _ audio: AudioTrackSettings) -> [Float] {
+        var samples: [Float] = []
+        samples.reserveCapacity(range.count * audio.channels)
+        for s in range {
+            let v = 0.3 * sin(2 * Float.pi * 440 * Float(s) / Float(audio.sampleRate))
+            for _ in 0..<audio.channels { samples.append(v) }
+        }
+        return samples
     }
 }
