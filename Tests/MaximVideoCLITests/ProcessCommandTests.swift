@@ -104,6 +104,7 @@ struct ProcessCommandTests {
         (["process", "in.mkv", "-o", "out.mp4", "--pix-fmt", "rgb48be"], "encoder libx264 does not take rgb48be"),
         (["probe", "notes.mp4"], "notes.mp4: cannot open input"),
         (["process", "in.mkv", "-o", "out.mp4", "--framerate", "24"], "in.mkv: cannot set the frame rate: only an image sequence takes --framerate"),
+        (["process", "frames/%04d.png", "-o", "out.mkv", "--resume"], "out.mkv: cannot write the output in segments: resumable jobs need a video file"),
     ])
     func badInputFailsWithOneLineAndNoOutput(arguments: [String], message: String) throws {
         let dir = try TemporaryDirectory()
