@@ -74,16 +74,35 @@ struct PipelineJob {
         let codecThreads = pipeline.threads ?? 0
         let restorer = makeRestorer(
             input: input, stages: stages, options: options,
-            encoder: EncoderSettings(
-                codec: output.codec ?? EncoderSettings.defaultCodec(forOutput: options.output),
-                crf: output.crf.map(Double.init), preset: output.preset,
-                pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: codecThreads),
+            encoder: encoderSettings(threads: codecThreads, logger: logger),
             restorer: RestorerOptions(
                 queueCapacity: pipeline.queueCapacity ?? plan.queueCapacity, workersPerStage: plan.frameWorkersPerStage,
                 decoderThreads: codecThreads, copyOtherStreams: output.copyAudio, copySubtitles: output.copySubtitles,
                 overwrite: options.overwrite, sequenceFrameRate: options.sequenceFrameRate),
             logger: logger)
         try runReportingProgress(restorer, allowTruncated: options.allowTruncated)
+    }
+
+    /// The pipeline file's output section is a policy for whatever arrives (a batch inbox gets videos, WebM clips
+    /// and photos): its codec is used where the output's container holds it, else the output's own (a photo's
+    /// format, VP9 for WebM), and its CRF and preset apply where the encoder has them. The same options given on
+    /// the command line are held to exactly: `--codec libx264 -o photo.png` is an error.
+    func encoderSettings(threads: Int, logger: Logger) -> EncoderSettings {
+        let output = pipeline.output
+        let fileCodec = output.codec.map { codec in
+            let fitted = EncoderSettings.codec(preferring: codec, forOutput: options.output)
+            if fitted != codec {
+                logger.info("\(options.output): the pipeline's codec \(codec) does not fit this output; writing \(fitted)")
+            }
+            return fitted
+        }
+        var settings = EncoderSettings(
+            codec: options.codec ?? fileCodec ?? EncoderSettings.defaultCodec(forOutput: options.output),
+            crf: options.crf.map(Double.init), preset: options.preset,
+            pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: threads)
+        if let crf = output.crf { settings.preferredCRF = Double(crf) }
+        if let preset = output.preset { settings.preferredPreset = preset }
+        return settings
     }
 }
 

@@ -3,8 +3,8 @@ import CFFmpeg
 /// How to encode the output video: any libavcodec encoder by name plus its common knobs.
 ///
 /// `crf` and `preset` apply to encoders that have those options (libx264, libx265, …). Left `nil`, they default to
-/// ``defaultCRF`` / ``defaultPreset`` on such encoders and are ignored elsewhere; set explicitly for an encoder without
-/// them, opening the encoder fails with a message naming the option.
+/// ``preferredCRF`` / ``preferredPreset`` on such encoders and are ignored elsewhere; set explicitly for an encoder
+/// without them, opening the encoder fails with a message naming the option.
 public struct EncoderSettings: Sendable, Equatable {
     public static let defaultCodec = "libx264"
     public static let defaultCRF = 16.0
@@ -32,6 +32,22 @@ public struct EncoderSettings: Sendable, Equatable {
         return String(cString: encoder.pointee.name)
     }
 
+    /// `preferred` where the output's container holds it, else the output's own ``defaultCodec(forOutput:)``: a
+    /// picture or frame sequence is always written in its format's codec (PNG data in a `.tiff` file would be
+    /// wrong), WebM takes VP9 for H.264, WebP/GIF/APNG their own. Containers that keep no codec table and take
+    /// H.264 (MPEG-TS) keep `preferred`; an unknown name too, for the encoder to refuse.
+    public static func codec(preferring preferred: String, forOutput name: String) -> String {
+        let fallback = defaultCodec(forOutput: name)
+        guard let format = av_guess_format(nil, name, nil), let encoder = avcodec_find_encoder_by_name(preferred)
+        else { return preferred }
+        if Muxer.isImageFormat(format) { return fallback }
+        switch Muxer.holds(format, encoder.pointee.id) {
+        case true?: return preferred
+        case false?: return fallback
+        case nil: return fallback == defaultCodec ? preferred : fallback
+        }
+    }
+
     /// Encoders without CRF whose rate control aims at libavcodec's default 200 kb/s (JPEG, MPEG-2, MPEG-4 Part 2,
     /// …): they code at a fixed quantiser of ``defaultQuantiser`` instead (`ffmpeg -q:v 2`), unless the options set a
     /// rate. At the default rate a JPEG sequence's first frame came out at 29 dB and the next at 35 dB.
@@ -54,6 +70,10 @@ public struct EncoderSettings: Sendable, Equatable {
     public var codec: String
     public var crf: Double?
     public var preset: String?
+    /// CRF and preset for encoders that have them, ignored by the others: a pipeline file's `crf`/`preset`, so that
+    /// one file serves an inbox of videos and pictures (PNG has no CRF; libwebp's presets are numbers).
+    public var preferredCRF = EncoderSettings.defaultCRF
+    public var preferredPreset = EncoderSettings.defaultPreset
     /// Output pixel format name; nil keeps the input's bit depth and chroma where the encoder supports it.
     public var pixelFormat: String?
     /// Further encoder options (`AVOption` names), e.g. `["qp": "0"]`.

@@ -55,13 +55,13 @@ final class VideoEncoder {
         for (key, value) in settings.options.sorted(by: { $0.key < $1.key }) { av_dict_set(&options, key, value, 0) }
         let option = { (name: String) in av_opt_find(c.pointee.priv_data, name, nil, 0, 0) }
         let hasOption = { (name: String) in option(name) != nil }
-        if let crf = settings.crf ?? (hasOption("crf") ? EncoderSettings.defaultCRF : nil) {
+        if let crf = settings.crf ?? (hasOption("crf") ? settings.preferredCRF : nil) {
             av_dict_set(&options, "crf", String(crf), 0)
         }
         // The default preset is x264/x265's word ("medium"); encoders whose preset is a number or their own enum
-        // (SVT-AV1, libwebp) keep their own default.
+        // (SVT-AV1, libwebp) keep their own default, and a preferred one.
         let takesNamedPreset = option("preset")?.pointee.type == AV_OPT_TYPE_STRING
-        if let preset = settings.preset ?? (takesNamedPreset ? EncoderSettings.defaultPreset : nil) {
+        if let preset = settings.preset ?? (takesNamedPreset ? settings.preferredPreset : nil) {
             av_dict_set(&options, "preset", preset, 0)
         }
         if hasOption("x265-params") && settings.options["x265-params"] == nil && !LibavLog.isVerbose {

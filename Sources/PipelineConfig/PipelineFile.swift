@@ -150,6 +150,8 @@ public enum ModelReference: Equatable, Sendable, CustomStringConvertible {
 
 /// How the restored video is encoded. Unset values are chosen for the output: the encoder follows the output
 /// (libx264 for video files, PNG for `%04d.png` sequences), CRF 16 and preset medium where the encoder has them.
+/// Set values are preferences too: a codec the output's container cannot hold gives way to the output's own, and
+/// CRF and preset apply only where the encoder has them (one file serves videos and photos).
 public struct OutputSpec: Codable, Equatable, Sendable {
     public var codec: String?
     public var crf: Int?

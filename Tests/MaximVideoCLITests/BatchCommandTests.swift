@@ -23,7 +23,7 @@ struct BatchCommandTests {
             name: tiny
             stages:
               - {model: \(tinyCheckpoint), tile: 64, overlap: 16}
-            output: {codec: libx264, preset: veryfast}
+            output: {codec: libx264, crf: 18, preset: veryfast}
             threads: 1
             """.write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
         return dir
@@ -198,6 +198,30 @@ struct BatchCommandTests {
         #expect(names(dir, "inbox") == ["a.mkv"])
         #expect(names(dir, "outbox") == [])
         #expect(FileManager.default.fileExists(atPath: journal), "resumable state kept")
+    }
+
+    /// An inbox gets photos and WebM clips too: the pipeline's H.264, CRF and preset are for the videos that can
+    /// hold them; a photo comes out in its own format, a WebM clip in VP9 (before: "image2 cannot hold libx264").
+    @Test func photosAndWebMInTheInboxTakeTheirOwnCodecs() throws {
+        let dir = try prepare(inputs: ["a.mkv"], frames: 4)
+        let clip = SyntheticClip()
+        try StillImage.write(clip.image(0), to: dir.path("inbox/photo.png"))
+        var webm = SyntheticClip()
+        webm.codec = "libvpx-vp9"
+        webm.frames = 4
+        try webm.write(to: dir.path("inbox/clip.webm"))
+        for name in ["photo.png", "clip.webm"] { try age(dir.path("inbox/\(name)")) }
+
+        let result = try CommandRunner.run(batchArguments(["--retries", "0"]), in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(names(dir, "inbox/done") == ["a.mkv", "clip.webm", "photo.png"])
+        let photo = try #require(try MediaInfo.probe(dir.path("outbox/photo.png"), scanPackets: true).video)
+        #expect(photo.codec == "png" && photo.width == clip.width && photo.height == clip.height)
+        let restored = try StillImage.read(dir.path("outbox/photo.png")).image
+        #expect(restored.width == clip.width && restored.pixels != clip.image(0).pixels, "through the model")
+        let vp9 = try #require(try MediaInfo.probe(dir.path("outbox/clip.webm"), scanPackets: true).video)
+        #expect(vp9.codec == "vp9" && vp9.frameCount == 4)
+        #expect(try MediaInfo.probe(dir.path("outbox/a.mkv")).video?.codec == "h264")
     }
 
     @Test func aFileStillBeingWrittenIsLeftUntilStable() throws {

@@ -136,6 +136,27 @@ struct RestoreCommandTests {
         for i in 1..<outputs[1].count { #expect(outputs[1][i].pixels != outputs[1][i - 1].pixels) }
     }
 
+    /// The pipeline file's encoder is a preference that a photo output overrides; the same options on the command
+    /// line are not: they name exactly what the user wants, so a mismatch is an error.
+    @Test func commandLineEncoderOptionsAreHeldToExactly() throws {
+        let dir = try TemporaryDirectory()
+        try StillImage.write(SyntheticClip().image(0), to: dir.path("in.png"))
+        try """
+            name: video
+            stages: [{model: \(tinyCheckpoint), tile: 64, overlap: 16}]
+            output: {codec: libx264, crf: 18, preset: veryfast}
+            """.write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
+        let fromFile = try CommandRunner.run(["run", "p.yaml", "-i", "in.png", "-o", "out.png"], in: dir.url)
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(try MediaInfo.probe(dir.path("out.png")).video?.codec == "png")
+        for (option, value) in [("--codec", "libx264"), ("--crf", "18"), ("--preset", "veryfast")] {
+            let result = try CommandRunner.run(
+                ["run", "p.yaml", "-i", "in.png", "-o", "x.png", option, value], in: dir.url)
+            #expect(result.status == 1, "\(option): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("x.png")))
+        }
+    }
+
     @Test func invalidPipelineFileIsAUsageErrorNamingTheField() throws {
         let dir = try TemporaryDirectory()
         _ = try taggedClip(in: dir)
