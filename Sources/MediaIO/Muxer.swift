@@ -51,6 +51,9 @@ final class Muxer {
         return answer < 0 ? nil : answer == 1
     }
 
+    /// Data MPEG-TS has stream types for (`mpegtsenc.c`): drone and broadcast metadata.
+    private static let mpegTSDataCodecs: Set<AVCodecID> = [AV_CODEC_ID_SMPTE_KLV, AV_CODEC_ID_TIMED_ID3]
+
     private var containerName: String { String(cString: context.pointee.oformat.pointee.name) }
 
     private func holds(_ codec: AVCodecID) -> Bool? { Muxer.holds(context.pointee.oformat, codec) }
@@ -77,14 +80,18 @@ final class Muxer {
 
     /// Whether input stream `index` (audio, subtitle, data or attachment) is copied into this container. Audio and
     /// subtitles it cannot hold fail the job before any frame is restored (a stream the user may want is never
-    /// dropped silently); data streams it cannot hold (camera telemetry, timecode tracks) and attachments outside
-    /// Matroska are left out, as FFmpeg's own tool leaves them; an image sequence takes none.
+    /// dropped silently); data streams (camera telemetry, timecode tracks, a DVD's navigation packets) go only where
+    /// the container's table holds them, or into MPEG-TS where it has a stream type for them (KLV, ID3), and
+    /// attachments only into Matroska — elsewhere they are left out, as FFmpeg's own tool leaves them (a VOB's
+    /// navigation stream made the MPEG-PS muxer refuse the whole output); an image sequence takes none.
     func takesCopiedStream(index: Int32, type: AVMediaType, codec: AVCodecID) throws(MediaError) -> Bool {
         if holdsVideoOnly { return false }
         // Attachments (subtitle fonts) are Matroska's own, outside its codec table; elsewhere they are left out.
         if type == AVMEDIA_TYPE_ATTACHMENT { return containerName == "matroska" }
+        if type == AVMEDIA_TYPE_DATA {
+            return holds(codec) ?? (containerName == "mpegts" && Self.mpegTSDataCodecs.contains(codec))
+        }
         guard holds(codec) == false else { return true }
-        if type == AVMEDIA_TYPE_DATA { return false }
         let kind = av_get_media_type_string(type).map { String(cString: $0) } ?? "other"
         let matroskaHoldsIt = av_guess_format("matroska", nil, nil).map { Muxer.holds($0, codec) == true } ?? false
         throw MediaError(

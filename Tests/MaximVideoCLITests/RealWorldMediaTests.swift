@@ -249,6 +249,20 @@ struct RealWorldMediaTests {
         #expect(try DecodedClip(dir.path("out.mkv")).images.count == 25)
     }
 
+    /// A DVD's VOB carries a navigation-packet data stream that the MPEG-PS muxers refuse: it is left out (as
+    /// FFmpeg's tool leaves data streams), so a VOB restores to `.vob`/`.mpg` with its AC-3 audio ("cannot write
+    /// the output header" before) — and to Matroska, which has no table entry for it either.
+    @Test(arguments: ["out.vob", "out.mpg", "out.mkv"])
+    func dvdNavigationPacketsAreLeftOut(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("dvd.vob"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try MediaInfo.probe(dir.path(output), scanPackets: true)
+        #expect(info.video?.frameCount == 4)
+        #expect(info.audio?.codec == "ac3")
+        #expect(info.streams.allSatisfy { $0.type != "data" }, "\(info.streams.map(\.codec))")
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
