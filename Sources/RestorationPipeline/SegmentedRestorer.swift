@@ -206,8 +206,9 @@ public final class SegmentedRestorer: Sendable {
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         let rate = format.frameRate.isUnknown ? nil : format.frameRate.doubleValue
         let settings = """
-            stages=\(stages.map(\.name).joined(separator: ",")) codec=\(encoder.codec) crf=\(encoder.crf.map { "\($0)" } ?? "-") \
-            preset=\(encoder.preset ?? "-") pix_fmt=\(encoder.pixelFormat ?? "auto") \
+            stages=\(stages.map(\.name).joined(separator: ",")) codec=\(encoder.codec) \
+            crf=\(encoder.crf.map { "\($0)" } ?? "~\(encoder.preferredCRF)") \
+            preset=\(encoder.preset ?? "~" + encoder.preferredPreset) pix_fmt=\(encoder.pixelFormat ?? "auto") \
             options=\(encoder.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) \
             copy=\(options.copyOtherStreams)\(options.copySubtitles ? "" : " subtitles=false")
             """

@@ -116,6 +116,29 @@ struct ResumeCommandTests {
         #expect(!rerun.stderr.contains("resuming at frame"))
     }
 
+    /// A pipeline file's CRF is part of the job's settings too (it applies where the encoder has a CRF).
+    @Test func changedPipelineFileCRFStartsAfresh() throws {
+        let dir = try prepare()
+        for crf in [20, 30] {
+            try """
+                name: tiny
+                stages: [{model: \(tinyCheckpoint), tile: 64, overlap: 16}]
+                output: {crf: \(crf), preset: veryfast}
+                threads: 1
+                """.write(toFile: dir.path("p\(crf).yaml"), atomically: true, encoding: .utf8)
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let arguments = { (crf: Int) in
+            ["run", "p\(crf).yaml", "-i", "in.mkv", "-o", "out.mp4", "--resume", "--segment-frames", "10", "--verbose"]
+        }
+        let killed = try CommandRunner.run(arguments(20), in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments(30), in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("for another job or settings; starting afresh"), "\(rerun.stderr)")
+    }
+
     @Test func damagedSegmentIsReencoded() throws {
         let dir = try prepare()
         _ = try run(["-o", "out.mp4", "--resume"], in: dir, killAt: "segment-3-mid")
