@@ -47,10 +47,10 @@ struct BatchRunner {
         } catch {
             throw BatchError.io(path: jobs.path, operation: "create the state directory", errno: EACCES)
         }
-        let lock: BatchLock
+        let lock: FileLock
         do {
-            lock = try BatchLock(path: state.appendingPathComponent("batch.lock").path, mode: waitForLock ? .wait : .failIfHeld)
-        } catch is BatchLock.AlreadyHeld {
+            lock = try FileLock(path: state.appendingPathComponent("batch.lock").path, mode: waitForLock ? .wait : .failIfHeld)
+        } catch is FileLock.AlreadyHeld {
             return nil
         }
         defer { withExtendedLifetime(lock) {} }

@@ -63,7 +63,8 @@ public final class SegmentedRestorer: Sendable {
         logger.logPipelineSetup(
             input: input, format: format, output: output, codec: encoder.codec, outputPixelFormat: outputPixelFormat,
             stages: stages, framesInFlight: options.framesInFlightBound(stageCount: stages.count))
-        let journal = try prepareState(directory, format: format)
+        let (journal, lock) = try prepareState(directory, format: format)
+        defer { withExtendedLifetime(lock) {} }
         let segmentFrames = journal.identity.segmentFrames
         let startFrame = journal.frameCount
         if !journal.segments.isEmpty {
@@ -167,9 +168,13 @@ public final class SegmentedRestorer: Sendable {
         }
     }
 
-    /// Loads and checks the journal (resume) or clears the state directory (fresh start); leaves only the journal
-    /// and the trusted segments in the directory.
-    private func prepareState(_ directory: URL, format: VideoFormat) throws(MediaError) -> SegmentJournal {
+    /// Locks the state directory for this job, then loads and checks the journal (resume) or clears the directory
+    /// (fresh start); leaves only the lock, the journal and the trusted segments in it.
+    ///
+    /// The lock is held until the output is in place: a second job for the same output — a cron line firing again
+    /// while the first still runs — would otherwise share the segments and the partial file, and discard the first
+    /// job's segments where its settings differ. It fails at once instead.
+    private func prepareState(_ directory: URL, format: VideoFormat) throws(MediaError) -> (SegmentJournal, FileLock) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -178,6 +183,17 @@ public final class SegmentedRestorer: Sendable {
                 file: output, operation: "create the state directory \(directory.path)",
                 reason: MediaError.reason(for: error),
                 hint: "choose another place with --state")
+        }
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, mode: .failIfHeld)
+        } catch let error as MediaError {
+            throw error
+        } catch {
+            throw MediaError(
+                file: output, operation: "write the output",
+                reason: "another maxim-video job is writing it now (its state \(directory.path) is locked)",
+                hint: "wait for that job to finish")
         }
         let identity = try self.identity(format: format)
         var journal = SegmentJournal(identity: identity)
@@ -188,13 +204,15 @@ public final class SegmentedRestorer: Sendable {
                 logger.notice("\(input): the state in \(directory.path) is for another job or settings; starting afresh")
             }
         }
-        let keep = Set(journal.segments.map(\.file) + [SegmentJournal.fileName])
+        let keep = Set(journal.segments.map(\.file) + [SegmentJournal.fileName, Self.lockName])
         for name in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] where !keep.contains(name) {
             try? fm.removeItem(at: directory.appendingPathComponent(name))
         }
         try journal.save(to: directory, file: output)
-        return journal
+        return (journal, lock)
     }
+
+    private static let lockName = "job.lock"
 
     private func identity(format: VideoFormat) throws(MediaError) -> SegmentJournal.Identity {
         let attributes: [FileAttributeKey: Any]

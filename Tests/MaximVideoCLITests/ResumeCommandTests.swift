@@ -139,6 +139,26 @@ struct ResumeCommandTests {
         #expect(rerun.stderr.contains("for another job or settings; starting afresh"), "\(rerun.stderr)")
     }
 
+    /// A second job for the same output while the first runs (a cron line firing again) fails at once in one line
+    /// and leaves the first job's state alone; it shared the segments and the partial file before.
+    @Test func secondJobForTheSameOutputIsRefusedWhileTheFirstRuns() throws {
+        let dir = try prepare()
+        let state = dir.path(".out.mp4.maxim-state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        var running: FileLock? = try FileLock(path: state + "/job.lock", mode: .failIfHeld)
+        let second = try run(["-o", "out.mp4", "--resume"], in: dir)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("out.mp4: cannot write the output: another maxim-video job is writing it now"),
+                "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mp4")))
+        #expect(FileManager.default.fileExists(atPath: state + "/job.lock"), "the running job's state is left alone")
+        running = nil
+        let after = try run(["-o", "out.mp4", "--resume"], in: dir)
+        #expect(after.status == 0, "\(after.stderr)")
+        try expectSameAsReference(dir)
+        withExtendedLifetime(running) {}
+    }
+
     @Test func damagedSegmentIsReencoded() throws {
         let dir = try prepare()
         _ = try run(["-o", "out.mp4", "--resume"], in: dir, killAt: "segment-3-mid")
