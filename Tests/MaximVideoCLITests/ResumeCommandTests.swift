@@ -76,7 +76,7 @@ struct ResumeCommandTests {
         let state = dir.path(".out.mp4.maxim-state")
         let kept = try FileManager.default.contentsOfDirectory(atPath: state).sorted()
         let segments = kept.filter { $0.hasSuffix(".mxseg") }
-        #expect(kept == ["journal.json"] + segments)
+        #expect(kept == ["job.lock", "journal.json"] + segments)
         #expect(segments.count == 3, "\(kept)")
 
         let rerun = try run(["-o", "out.mp4", "--resume"], in: dir)
