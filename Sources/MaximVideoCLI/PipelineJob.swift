@@ -243,6 +243,11 @@ func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws
             "maxim-video: warning: \(restorer.input): \(summary.interlacedFrames) interlaced frame(s) were restored as "
                 + "progressive pictures; deinterlace first for best results (e.g. ffmpeg -vf bwdif)")
     }
+    if summary.rescaledFrames > 0 {
+        printError(
+            "maxim-video: warning: \(restorer.input): the picture changed mid-stream (\(summary.firstRescaled)); "
+                + "\(summary.rescaledFrames) frame(s) were scaled to the stream's size and format")
+    }
     let damage = summary.inputDamage
     if damage.isTruncated && !allowTruncated {
         printError(

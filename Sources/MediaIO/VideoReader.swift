@@ -31,6 +31,10 @@ public final class VideoReader: @unchecked Sendable {
     private var countSkippedPackets = false
     /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
     public private(set) var interlacedFrames = 0
+    /// Frames whose size or pixel format differed from the stream's, scaled to it (``FrameRescaler``; the caller
+    /// warns), and the first of them described.
+    public private(set) var rescaledFrames = 0
+    public private(set) var firstRescaled = ""
 
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
@@ -38,6 +42,7 @@ public final class VideoReader: @unchecked Sendable {
     private let packet: Packet
     private let frame: Frame
     private var converter: FrameConverter?
+    private var rescaler: FrameRescaler?
     /// Passthrough packets read since the last frame, and their bytes.
     private var pending: [PassthroughPacket] = [] {
         didSet { if pending.isEmpty { pendingBytes = 0 } }
@@ -265,20 +270,26 @@ public final class VideoReader: @unchecked Sendable {
     private func emit() throws(MediaError) -> DecodedFrame {
         let f = frame.pointer.pointee
         if converter == nil {
+            // The stream's size (before a display-matrix turn) in the first frame's pixel format.
+            let (width, height) = format.quarterTurns % 2 == 1
+                ? (format.height, format.width) : (format.width, format.height)
+            let pixelFormat = AVPixelFormat(rawValue: f.format)
             converter = try FrameConverter(
-                width: Int(f.width), height: Int(f.height), pixelFormat: AVPixelFormat(rawValue: f.format),
-                colors: format.colors, direction: .toRGB, file: file)
+                width: width, height: height, pixelFormat: pixelFormat, colors: format.colors, direction: .toRGB,
+                file: file)
+            rescaler = try FrameRescaler(width: width, height: height, pixelFormat: pixelFormat, file: file)
         }
-        let (expectedWidth, expectedHeight) = format.quarterTurns % 2 == 1
-            ? (format.height, format.width) : (format.width, format.height)
-        guard Int(f.width) == expectedWidth && Int(f.height) == expectedHeight else {
-            throw MediaError(
-                file: file, operation: "decode frame \(framesDecoded)",
-                reason: "the picture is \(f.width)x\(f.height) but the stream says \(expectedWidth)x\(expectedHeight)",
-                hint: "the file is damaged, or its size changes mid-stream, which is not supported")
+        var picture = frame
+        if rescaler!.needs(frame) {
+            if rescaledFrames == 0 {
+                firstRescaled = "frame \(framesDecoded) is \(f.width)x\(f.height) "
+                    + pixelFormatName(AVPixelFormat(rawValue: f.format))
+            }
+            rescaledFrames += 1
+            picture = try rescaler!.rescale(frame)
         }
         if f.interlaced_frame != 0 { interlacedFrames += 1 }
-        let (upright, alpha) = try converter!.toRGB(frame)
+        let (upright, alpha) = try converter!.toRGB(picture)
         let turns = format.quarterTurns
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
         var pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp

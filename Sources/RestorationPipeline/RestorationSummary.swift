@@ -16,10 +16,14 @@ public struct RestorationSummary: Sendable {
     public var inputDamage = InputDamage()
     /// Input frames flagged interlaced: restored as progressive pictures (fields are not separated).
     public var interlacedFrames = 0
+    /// Input frames whose size or pixel format changed mid-stream, scaled to the stream's, and the first described.
+    public var rescaledFrames = 0
+    public var firstRescaled = ""
 
     /// Takes what the reader found in the input (damage, interlacing) once it has been read.
     mutating func noteInput(of reader: VideoReader) {
         inputDamage = reader.damage
         interlacedFrames = reader.interlacedFrames
+        (rescaledFrames, firstRescaled) = (reader.rescaledFrames, reader.firstRescaled)
     }
 }

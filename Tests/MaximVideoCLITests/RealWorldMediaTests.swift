@@ -263,6 +263,27 @@ struct RealWorldMediaTests {
         #expect(info.streams.allSatisfy { $0.type != "data" }, "\(info.streams.map(\.codec))")
     }
 
+    /// A recording whose picture changes size and chroma mid-stream (an SD programme, then an HD one; clips joined
+    /// without re-encoding) comes out whole at the stream's size, the changed frames scaled, as FFmpeg's tool does
+    /// (the job stopped at the first changed frame before), with a warning naming where it changed.
+    @Test func pictureChangingMidStreamIsScaledToTheStreamsSize() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("size-change.ts"), "-o", "out.mkv", "--codec", "ffv1"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("the picture changed mid-stream (frame 30 is 80x64 yuv444p); 2 frame(s) were scaled"),
+                "\(result.stderr)")
+        let output = try DecodedClip(dir.path("out.mkv"))
+        #expect(output.images.count == 32)
+        #expect(output.images.allSatisfy { $0.width == 64 && $0.height == 48 })
+        for image in output.images.suffix(2) {  // red, every plane read in its own layout
+            let n = image.planeSize
+            let means = (0..<3).map { c in image.pixels[c * n..<(c + 1) * n].reduce(0, +) / Float(n) }
+            #expect(means[0] > 0.9 && means[1] < 0.1 && means[2] < 0.1, "\(means)")
+        }
+        let grey = output.images[0].pixels
+        #expect(abs(grey.reduce(0, +) / Float(grey.count) - 0.5) < 0.05)
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
