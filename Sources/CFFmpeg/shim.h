@@ -23,6 +23,7 @@ static inline int cffmpeg_AV_CODEC_FLAG_GLOBAL_HEADER(void) { return AV_CODEC_FL
 static inline int cffmpeg_AV_CODEC_CAP_VARIABLE_FRAME_SIZE(void) { return AV_CODEC_CAP_VARIABLE_FRAME_SIZE; }
 static inline int cffmpeg_AVFMT_NOFILE(void) { return AVFMT_NOFILE; }
 static inline int cffmpeg_AVFMT_GLOBALHEADER(void) { return AVFMT_GLOBALHEADER; }
+static inline int cffmpeg_AVFMT_TS_DISCONT(void) { return AVFMT_TS_DISCONT; }
 static inline int cffmpeg_AVIO_FLAG_WRITE(void) { return AVIO_FLAG_WRITE; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_RGB(void) { return AV_PIX_FMT_FLAG_RGB; }
 static inline uint64_t cffmpeg_AV_PIX_FMT_FLAG_PAL(void) { return AV_PIX_FMT_FLAG_PAL; }

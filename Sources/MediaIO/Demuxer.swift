@@ -119,7 +119,12 @@ final class Demuxer {
                         + "name, or remux it with -movflags +faststart")
             }
             switch status {
-            case .done: return true
+            case .done:
+                if hasDiscontinuousTimestamps {
+                    let stream = context.pointee.streams[Int(packet.pointer.pointee.stream_index)]!
+                    continuity.correct(packet.pointer, timeBase: stream.pointee.time_base)
+                }
+                return true
             case .endOfStream: return false
             case .tryAgain: continue
             }
@@ -129,6 +134,14 @@ final class Demuxer {
     /// Whether this is stdin carrying MP4/MOV, where a failed read means the index came last: the demuxer had to
     /// read past the media data to reach it, and what it read is gone.
     private var pipedISOMedia: Bool { file == "-" && isISOMedia }
+
+    /// Whether the container's clock may jump (MPEG-TS, MPEG-PS): ``read(into:)`` then makes it continuous.
+    var hasDiscontinuousTimestamps: Bool {
+        context.pointee.iformat.pointee.flags & cffmpeg_AVFMT_TS_DISCONT() != 0
+    }
+    private var continuity = TimestampContinuity()
+    /// Clock jumps made continuous so far.
+    var timestampJumps: Int { continuity.jumps }
 
     /// MP4/MOV (and 3GP, M4V, …): the containers whose index lists every packet, so its count is exact.
     var isISOMedia: Bool { String(cString: context.pointee.iformat.pointee.name).hasPrefix("mov,") }

@@ -134,6 +134,9 @@ public final class VideoReader: @unchecked Sendable {
     /// container cannot seek; the caller then opens a new reader and uses ``skip(frames:)``.
     public func seek(toFrame index: Int, after anchorPTS: Int64) throws(MediaError) -> Bool {
         precondition(framesDecoded == 0 && index > 0, "seek only on a fresh reader, to a frame after the first")
+        // A clock that may jump is made continuous from the file's start (``TimestampContinuity``): after a seek the
+        // offsets before it are unknown, and the same raw timestamp may occur twice.
+        if demuxer.hasDiscontinuousTimestamps { return false }
         guard av_seek_frame(demuxer.context, videoIndex, anchorPTS, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
         countSkippedPackets = true
         avcodec_flush_buffers(decoder.context)

@@ -284,6 +284,38 @@ struct RealWorldMediaTests {
         #expect(abs(grey.reduce(0, +) / Float(grey.count) - 0.5) < 0.05)
     }
 
+    /// Two recordings joined with `cat` whose clocks both start at 1.4 s: the second one's timestamps (video and
+    /// audio) run on from the first's, as FFmpeg's tool makes them ("cannot write a packet: Invalid argument" before).
+    /// Resumed past the join (decoded from the start, since a seek cannot know the offset), it comes out the same.
+    @Test func clockRestartingAtAJoinRunsOn() throws {
+        let dir = try TemporaryDirectory()
+        let arguments = ["process", Fixtures.media("clock-restart.ts"), "--stage", "identity", "--codec", "ffv1",
+                         "--segment-frames", "6"]
+        let whole = try CommandRunner.run(arguments + ["-o", "whole.mkv"], in: dir.url)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let reference = try DecodedClip(dir.path("whole.mkv"))
+        #expect(reference.images.count == 30)
+        let pts = reference.timings.map(\.pts)
+        #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(pts)")
+        let seconds = Double(pts.last! - pts.first!) * reference.format.timeBase.doubleValue
+        #expect(abs(seconds - 2.9) < 0.05, "30 frames at 10 fps span 2.9 s: \(seconds)")
+        let info = try MediaInfo.probe(dir.path("whole.mkv"), scanPackets: true)
+        let input = try MediaInfo.probe(Fixtures.media("clock-restart.ts"), scanPackets: true)
+        #expect(info.audio?.frameCount == input.audio?.frameCount)
+        #expect((info.audio?.duration ?? 0) > 3.0, "both recordings' sound, one after the other")
+
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let killed = try CommandRunner.run(arguments + ["-o", "out.mkv", "--resume"], in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments + ["-o", "out.mkv", "--resume", "--verbose"], in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming at frame 18 "), "\(rerun.stderr)")
+        let resumed = try DecodedClip(dir.path("out.mkv"))
+        #expect(resumed.timings.map(\.pts) == pts)
+        #expect(resumed.images.map(\.pixels) == reference.images.map(\.pixels))
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
