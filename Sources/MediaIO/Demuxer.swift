@@ -96,13 +96,25 @@ final class Demuxer {
         return context.pointee.streams[index]!
     }
 
-    /// Index of the video stream libav considers best; throws when there is none.
+    /// Index of the video stream libav considers best, never a cover picture (an MP3's or M4A's attached artwork,
+    /// which is one untimed picture, not video); throws when there is none.
     func bestVideoStream() throws(MediaError) -> Int {
-        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        let isCover = { (i: Int) in self.stream(i).pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0 }
+        var index = Int(av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0))
+        if index >= 0 && isCover(index) {
+            index = (0..<streamCount).first {
+                stream($0).pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO && !isCover($0)
+            } ?? -1
+            guard index >= 0 else {
+                throw MediaError(
+                    file: file, operation: "find a video stream",
+                    reason: "the input has no video stream, only a cover picture (an audio file?)")
+            }
+        }
         guard index >= 0 else {
             throw MediaError(file: file, operation: "find a video stream", reason: "the input has no video stream")
         }
-        return Int(index)
+        return index
     }
 
     /// Reads the next packet; false at end of input.

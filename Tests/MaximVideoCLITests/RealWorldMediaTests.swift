@@ -316,6 +316,18 @@ struct RealWorldMediaTests {
         #expect(resumed.images.map(\.pixels) == reference.images.map(\.pixels))
     }
 
+    /// A song with cover art holds a "video" stream that is one untimed picture: refused in one line as audio,
+    /// not failed on the picture's missing timestamp.
+    @Test func songWithCoverArtIsNotVideo() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("cover-art.mp3"), "-o", "out.mkv"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cover-art.mp3: cannot find a video stream: the input has no video stream, only a cover picture"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.mkv")))
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
