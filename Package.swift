@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "BatchMode",
-            dependencies: ["PipelineConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["PipelineConfig", "MediaIO", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MaximVideoCLI",

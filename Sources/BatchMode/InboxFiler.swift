@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// Moves finished inputs out of the inbox: to `done/` on success, to `failed/` with a `<name>.error.txt` report.
 ///
@@ -29,7 +30,7 @@ public struct InboxFiler: Sendable {
     public func markFailed(_ input: URL, report: FailureReport) throws -> String {
         try ensure(failedDirectory)
         let name = freeName(input.lastPathComponent, in: failedDirectory, withSuffixes: ["", ".error.txt"])
-        let reportURL = failedDirectory.appendingPathComponent(name + ".error.txt")
+        let reportURL = failedDirectory.appendingPathComponent(derivedFileName(name, suffix: ".error.txt"))
         do {
             try Data(report.text.utf8).write(to: reportURL, options: .atomic)
         } catch {

@@ -79,7 +79,15 @@ struct BatchRunner {
                 printError("maxim-video: batch: \(input.lastPathComponent): gone from the inbox before its turn; skipped")
                 continue
             }
-            let result = try process(input, seen: seen, jobs: jobs, child: child, filer: filer)
+            let result: BatchSummary.Input
+            do {
+                result = try process(input, seen: seen, jobs: jobs, child: child, filer: filer)
+            } catch {
+                // One input's trouble (its record, its filing) must not stop the inputs behind it on every run.
+                let name = input.lastPathComponent
+                printError("maxim-video: batch: \(name): \(error); left in the inbox for the next run")
+                result = .init(name: name, status: .failed, attempts: 0, seconds: 0, error: "\(error)")
+            }
             summary.inputs.append(result)
             if result.status == .interrupted {
                 summary.interrupted = true
@@ -93,9 +101,10 @@ struct BatchRunner {
         _ input: URL, seen: InboxScanner.Observation, jobs: URL, child: ChildRun, filer: InboxFiler
     ) throws -> BatchSummary.Input {
         let name = input.lastPathComponent
-        let log = jobs.appendingPathComponent(name + ".log")
+        let state = jobs.appendingPathComponent(derivedFileName(name))
+        let log = jobs.appendingPathComponent(derivedFileName(name, suffix: ".log"))
         let start = Date()
-        let recordURL = jobs.appendingPathComponent(name + ".job.json")
+        let recordURL = jobs.appendingPathComponent(derivedFileName(name, suffix: ".job.json"))
         var record: JobRecord
         if let earlier = JobRecord.load(from: recordURL), earlier.describes(name, seen: seen) {
             record = earlier
@@ -125,7 +134,7 @@ struct BatchRunner {
 
         let arguments = [
             "run", pipeline.path, "-i", input.path, "-o", output.path, "--resume", "--overwrite",
-            "--state", jobs.appendingPathComponent(name).path,
+            "--state", state.path,
         ] + (segmentFrames.map { ["--segment-frames", String($0)] } ?? [])
         var attempt = 0
         while true {
@@ -148,7 +157,7 @@ struct BatchRunner {
                 try filer.markFailed(input, report: report)
                 try? FileManager.default.removeItem(at: recordURL)
                 try? FileManager.default.removeItem(at: log)
-                try? FileManager.default.removeItem(at: jobs.appendingPathComponent(name))
+                try? FileManager.default.removeItem(at: state)
                 printError("maxim-video: batch: \(name): failed: \(report.cause)")
                 return .init(name: name, status: .failed, attempts: attempt, seconds: seconds, error: report.cause)
             }

@@ -78,7 +78,8 @@ struct RestorationOptions: ParsableArguments {
     var stateDirectory: String {
         if let state { return state }
         let url = URL(fileURLWithPath: output)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).maxim-state").path
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(derivedFileName(url.lastPathComponent, prefix: ".", suffix: ".maxim-state")).path
     }
 
     /// The pipeline with every option given on the command line applied over it.

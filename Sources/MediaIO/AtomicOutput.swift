@@ -75,7 +75,7 @@ public final class AtomicOutput {
             writePath = temp.appendingPathComponent(name).path
         } else {
             temporaryDirectory = nil
-            writePath = directory.appendingPathComponent(".\(name).partial-\(pid)").path
+            writePath = directory.appendingPathComponent(derivedFileName(name, prefix: ".", suffix: ".partial-\(pid)")).path
         }
     }
 

@@ -42,7 +42,8 @@ public final class SegmentedRestorer: Sendable {
     /// The deterministic temporary name of the concatenated output, beside it (a rerun replaces a stale one).
     public var partialPath: String {
         let url = URL(fileURLWithPath: output)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).maxim-partial").path
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(derivedFileName(url.lastPathComponent, prefix: ".", suffix: ".maxim-partial")).path
     }
 
     @discardableResult

@@ -224,6 +224,39 @@ struct BatchCommandTests {
         #expect(try MediaInfo.probe(dir.path("outbox/a.mkv")).video?.codec == "h264")
     }
 
+    /// A file name of 250 bytes (a long Japanese title) leaves no room for `.job.json` and the other names the
+    /// runner and the job derive from it: the runner failed on the job record and stopped the whole run — on every
+    /// cron run, so nothing behind that input was restored again. Now it is restored, and a bad one is filed.
+    @Test func inputNamesAtTheFileSystemsLimitAreRestoredOrFiled() throws {
+        let long = String(repeating: "動画", count: 41) + "ab.mkv"
+        let dir = try prepare(inputs: [long, "z.mkv"], frames: 4)
+        try Data("not a video".utf8).write(to: URL(fileURLWithPath: dir.path("inbox/x\(long)")))
+        try age(dir.path("inbox/x\(long)"))
+        let result = try CommandRunner.run(batchArguments(["--retries", "0"]), in: dir.url)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(names(dir, "outbox") == [long, "z.mkv"].sorted())
+        #expect(try MediaInfo.probe(dir.path("outbox/\(long)"), scanPackets: true).video?.frameCount == 4)
+        #expect(names(dir, "inbox/done") == [long, "z.mkv"].sorted())
+        let failed = names(dir, "inbox/failed")
+        #expect(failed.count == 2 && failed.contains("x\(long)"), "\(failed)")
+        #expect(failed.contains { $0.hasSuffix(".error.txt") })
+    }
+
+    /// The runner's own trouble with one input (here its job record cannot be written) leaves that input in the
+    /// inbox and goes on with the others; it stopped the whole run before, on every run.
+    @Test func oneInputsRunnerTroubleDoesNotStopTheOthers() throws {
+        let dir = try prepare(inputs: ["a.mkv", "b.mkv"], frames: 4)
+        try FileManager.default.createDirectory(
+            atPath: dir.path("inbox/.maxim-state/jobs/a.mkv.job.json"), withIntermediateDirectories: true)
+        let result = try CommandRunner.run(batchArguments(), in: dir.url)
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("a.mkv: "), "\(result.stderr)")
+        #expect(result.stderr.contains("left in the inbox for the next run"), "\(result.stderr)")
+        #expect(names(dir, "inbox/done") == ["b.mkv"])
+        #expect(names(dir, "inbox").contains("a.mkv"))
+        #expect(try summary(result)["failed"] as? Int == 1)
+    }
+
     @Test func aFileStillBeingWrittenIsLeftUntilStable() throws {
         let dir = try prepare(inputs: ["a.mkv"])
         try SyntheticClip().write(to: dir.path("inbox/growing.mkv"))
