@@ -67,8 +67,11 @@ public final class SegmentEncoder {
         return format.pointee.flags & cffmpeg_AVFMT_GLOBALHEADER() != 0
     }
 
-    public func write(_ image: RGBImage, alpha: AlphaPlane? = nil, timing: FrameTiming) throws(MediaError) {
+    public func write(
+        _ image: RGBImage, alpha: AlphaPlane? = nil, captions: [UInt8]? = nil, timing: FrameTiming
+    ) throws(MediaError) {
         let frame = try converter.fromRGB(image, alpha: alpha)
+        try ClosedCaptions.attach(captions, to: frame, file: file)
         encoder.stamp(frame, with: timing)
         _ = try encoder.send(frame)
         framesWritten += 1

@@ -313,7 +313,7 @@ public final class VideoReader: @unchecked Sendable {
         previousTiming = timing
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
-            alpha: alpha?.rotatedClockwise(quarterTurns: turns),
+            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: ClosedCaptions.read(from: frame),
             timing: timing, passthrough: pending)
         pending = []
         framesDecoded += 1

@@ -81,10 +81,13 @@ public final class VideoWriter: @unchecked Sendable {
     }
 
     /// Encodes one frame with the given decoder timestamps; `alpha` is kept where the output format has an alpha
-    /// channel.
-    public func write(_ image: RGBImage, alpha: AlphaPlane? = nil, timing: FrameTiming) throws(MediaError) {
+    /// channel, `captions` (A/53 `cc_data`) where the encoder writes them.
+    public func write(
+        _ image: RGBImage, alpha: AlphaPlane? = nil, captions: [UInt8]? = nil, timing: FrameTiming
+    ) throws(MediaError) {
         precondition(!finished, "VideoWriter.write after finish")
         let frame = try converter.fromRGB(image, alpha: alpha)
+        try ClosedCaptions.attach(captions, to: frame, file: file)
         encoder.stamp(frame, with: timing)
         _ = try encoder.send(frame)
         framesWritten += 1

@@ -22,6 +22,8 @@ public struct SyntheticClip: Sendable {
     public var audioAfterLastFrame = 0.0
     /// Whether frames are written with ``alpha(_:)`` (the pixel format needs an alpha channel to keep it).
     public var withAlpha = false
+    /// Closed captions (A/53 `cc_data`, ``captions(_:)``) on every frame, for encoders that write them (libx264).
+    public var withCaptions = false
 
     public init() {}
 
@@ -70,6 +72,9 @@ public struct SyntheticClip: Sendable {
         return AlphaPlane(width: width, height: height, values: values)
     }
 
+    /// Frame `index`'s closed captions: one CEA-608 field-1 pair (`cc_type` 0, valid) that numbers the frame.
+    public static func captions(_ index: Int) -> [UInt8] { [0xFC, UInt8(0x80 | index % 128), 0x80] }
+
     /// Writes the clip to `path` (the container follows the extension; a `%04d` pattern writes an image sequence).
     public func write(to path: String) throws {
         // Tests encode in-process; keep libx264's banners out of the test log, as the product does.
@@ -83,7 +88,9 @@ public struct SyntheticClip: Sendable {
             encoder: EncoderSettings(codec: codec, pixelFormat: pixelFormat, options: encoderOptions), audio: audio)
         var samplesWritten = 0
         for (i, timing) in timings.enumerated() {
-            try writer.write(image(i), alpha: withAlpha ? alpha(i) : nil, timing: timing)
+            try writer.write(
+                image(i), alpha: withAlpha ? alpha(i) : nil, captions: withCaptions ? Self.captions(i) : nil,
+                timing: timing)
             if let audio {
                 let end = Double(timing.pts + timing.duration) * timeBase.doubleValue
                 let target = Int(end * Double(audio.sampleRate))

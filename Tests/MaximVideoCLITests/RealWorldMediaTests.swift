@@ -328,6 +328,31 @@ struct RealWorldMediaTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.mkv")))
     }
 
+    /// Closed captions inside the video stream (A/53 `cc_data` in H.264 SEI, as TV recordings carry them) reach the
+    /// restored pictures, each on its own frame; re-encoding dropped them all before.
+    @Test(arguments: ["out.mp4", "out.mkv", "stdin"])  // stdin: the one-piece job's writer
+    func closedCaptionsStayWithTheirFrames(output: String) throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.frames, clip.codec, clip.withCaptions) = (6, "libx264", true)
+        clip.encoderOptions = ["bf": "2"]  // reordered frames: captions must follow presentation order
+        try clip.write(to: dir.path("in.mkv"))
+        let input = try VideoReader(file: dir.path("in.mkv"))
+        var read: [[UInt8]?] = []
+        while let frame = try input.nextFrame() { read.append(frame.captions) }
+        #expect(read == (0..<6).map { SyntheticClip.captions($0) }, "the fixture itself carries them")
+
+        let result = output == "stdin"
+            ? try CommandRunner.run(["process", "-", "-o", "out.mkv", "--stage", "identity"], in: dir.url,
+                                    stdin: FileHandle(forReadingAtPath: dir.path("in.mkv")))
+            : try process([dir.path("in.mkv"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let restored = try VideoReader(file: dir.path(output == "stdin" ? "out.mkv" : output))
+        var captions: [[UInt8]?] = []
+        while let frame = try restored.nextFrame() { captions.append(frame.captions) }
+        #expect(captions == read)
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
