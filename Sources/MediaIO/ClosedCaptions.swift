@@ -2,7 +2,7 @@ import CFFmpeg
 
 /// CEA-608/708 closed captions as they travel inside a video stream (ATSC A/53 `cc_data` in the pictures' SEI or
 /// user data: TV recordings, US camcorders): the decoder hands them out with each picture, and an encoder that
-/// knows them (libx264, libx265, MPEG-2) writes them back into its own pictures. Restoration re-encodes the video,
+/// knows them (libx264, MPEG-2) writes them back into its own pictures. Restoration re-encodes the video,
 /// so without carrying them from frame to frame every caption was lost.
 enum ClosedCaptions {
     /// The picture's `cc_data` triplets, if it carries any.
