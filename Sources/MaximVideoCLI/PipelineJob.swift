@@ -248,6 +248,11 @@ func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws
             "maxim-video: warning: \(restorer.input): the picture changed mid-stream (\(summary.firstRescaled)); "
                 + "\(summary.rescaledFrames) frame(s) were scaled to the stream's size and format")
     }
+    if summary.retimedFrames > 0 {
+        printError(
+            "maxim-video: warning: \(restorer.input): \(summary.retimedFrames) frame(s) had the previous frame's "
+                + "timestamp (or an earlier one) and were moved one tick after it")
+    }
     let damage = summary.inputDamage
     if damage.isTruncated && !allowTruncated {
         printError(

@@ -35,6 +35,8 @@ public final class VideoReader: @unchecked Sendable {
     /// warns), and the first of them described.
     public private(set) var rescaledFrames = 0
     public private(set) var firstRescaled = ""
+    /// Frames whose timestamp was not after the previous frame's, moved one tick after it (the caller warns).
+    public private(set) var retimedFrames = 0
 
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
@@ -308,6 +310,12 @@ public final class VideoReader: @unchecked Sendable {
             throw MediaError(
                 file: file, operation: "read frame \(framesDecoded)", reason: "the frame has no timestamp",
                 hint: "remux the input into a container with timestamps (mkv, mp4)")
+        }
+        if let previous = previousTiming, pts <= previous.pts {
+            // Two frames at one time (a capture clock too coarse, a broken remux): no encoder takes that, so the
+            // later frame moves one tick after the earlier; every frame is kept.
+            pts = previous.pts + 1
+            retimedFrames += 1
         }
         let timing = FrameTiming(pts: pts, duration: f.pkt_duration)
         previousTiming = timing

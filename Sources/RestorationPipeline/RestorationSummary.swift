@@ -19,11 +19,14 @@ public struct RestorationSummary: Sendable {
     /// Input frames whose size or pixel format changed mid-stream, scaled to the stream's, and the first described.
     public var rescaledFrames = 0
     public var firstRescaled = ""
+    /// Input frames whose timestamp was not after the previous frame's, moved one tick after it.
+    public var retimedFrames = 0
 
     /// Takes what the reader found in the input (damage, interlacing) once it has been read.
     mutating func noteInput(of reader: VideoReader) {
         inputDamage = reader.damage
         interlacedFrames = reader.interlacedFrames
         (rescaledFrames, firstRescaled) = (reader.rescaledFrames, reader.firstRescaled)
+        retimedFrames = reader.retimedFrames
     }
 }

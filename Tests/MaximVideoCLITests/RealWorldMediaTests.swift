@@ -353,6 +353,19 @@ struct RealWorldMediaTests {
         #expect(captions == read)
     }
 
+    /// Frames two at a time on one timestamp: every frame is kept, the later of each pair one tick after the
+    /// earlier, with a warning (the join of the segments refused such a stream before).
+    @Test func framesSharingATimestampAreAllKept() throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("same-time.mkv"), "-o", "out.mkv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("3 frame(s) had the previous frame's timestamp"), "\(result.stderr)")
+        let output = try DecodedClip(dir.path("out.mkv"))
+        #expect(output.images.count == 6)
+        let pts = output.timings.map(\.pts)
+        #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(pts)")
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
