@@ -159,6 +159,7 @@ func commandLogger(verbose: Bool) -> Logger {
 protocol Restorer {
     var input: String { get }
     var output: String { get }
+    var encoder: EncoderSettings { get }
     /// What to tell the user when the run was interrupted.
     var interruptedMessage: String { get }
     func run(cancellation: CancellationToken, progress: (@Sendable (RestorationProgress) -> Void)?) throws
@@ -247,6 +248,11 @@ func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws
         printError(
             "maxim-video: warning: \(restorer.input): the picture changed mid-stream (\(summary.firstRescaled)); "
                 + "\(summary.rescaledFrames) frame(s) were scaled to the stream's size and format")
+    }
+    if summary.captionedFrames > 0 && !ClosedCaptions.carried(by: restorer.encoder.codec) {
+        printError(
+            "maxim-video: warning: \(restorer.input): its closed captions were dropped: \(restorer.encoder.codec) "
+                + "cannot write them into the video (libx264 can)")
     }
     if summary.retimedFrames > 0 {
         printError(

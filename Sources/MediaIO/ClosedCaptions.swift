@@ -4,13 +4,21 @@ import CFFmpeg
 /// user data: TV recordings, US camcorders): the decoder hands them out with each picture, and an encoder that
 /// knows them (libx264, MPEG-2) writes them back into its own pictures. Restoration re-encodes the video,
 /// so without carrying them from frame to frame every caption was lost.
-enum ClosedCaptions {
+public enum ClosedCaptions {
     /// The picture's `cc_data` triplets, if it carries any.
     static func read(from frame: Frame) -> [UInt8]? {
         guard let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_A53_CC), side.pointee.size > 0 else {
             return nil
         }
         return Array(UnsafeBufferPointer(start: side.pointee.data, count: Int(side.pointee.size)))
+    }
+
+    /// Whether the encoder named `codec` writes captions into its pictures (it has libavcodec's `a53cc` option).
+    public static func carried(by codec: String) -> Bool {
+        guard var options = avcodec_find_encoder_by_name(codec)?.pointee.priv_class else { return false }
+        return withUnsafeMutablePointer(to: &options) { pointer in
+            av_opt_find(UnsafeMutableRawPointer(pointer), "a53cc", nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil
+        }
     }
 
     /// Attaches `bytes` to the picture about to be encoded.

@@ -35,6 +35,8 @@ public final class VideoReader: @unchecked Sendable {
     /// warns), and the first of them described.
     public private(set) var rescaledFrames = 0
     public private(set) var firstRescaled = ""
+    /// Frames that carried closed captions (``ClosedCaptions``).
+    public private(set) var captionedFrames = 0
     /// Frames whose timestamp was not after the previous frame's, moved one tick after it (the caller warns).
     public private(set) var retimedFrames = 0
 
@@ -319,10 +321,12 @@ public final class VideoReader: @unchecked Sendable {
         }
         let timing = FrameTiming(pts: pts, duration: f.pkt_duration)
         previousTiming = timing
+        let captions = ClosedCaptions.read(from: frame)
+        if captions != nil { captionedFrames += 1 }
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
-            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: ClosedCaptions.read(from: frame),
-            timing: timing, passthrough: pending)
+            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: captions, timing: timing,
+            passthrough: pending)
         pending = []
         framesDecoded += 1
         return decoded

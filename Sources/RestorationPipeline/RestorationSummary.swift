@@ -19,6 +19,8 @@ public struct RestorationSummary: Sendable {
     /// Input frames whose size or pixel format changed mid-stream, scaled to the stream's, and the first described.
     public var rescaledFrames = 0
     public var firstRescaled = ""
+    /// Input frames that carried closed captions.
+    public var captionedFrames = 0
     /// Input frames whose timestamp was not after the previous frame's, moved one tick after it.
     public var retimedFrames = 0
 
@@ -28,5 +30,6 @@ public struct RestorationSummary: Sendable {
         interlacedFrames = reader.interlacedFrames
         (rescaledFrames, firstRescaled) = (reader.rescaledFrames, reader.firstRescaled)
         retimedFrames = reader.retimedFrames
+        captionedFrames = reader.captionedFrames
     }
 }

@@ -351,6 +351,18 @@ struct RealWorldMediaTests {
         var captions: [[UInt8]?] = []
         while let frame = try restored.nextFrame() { captions.append(frame.captions) }
         #expect(captions == read)
+        #expect(!result.stderr.contains("closed captions were dropped"), "\(result.stderr)")
+    }
+
+    /// An encoder that cannot write captions into its pictures (libx265 in FFmpeg 5.1) loses them: said, not silent.
+    @Test func closedCaptionsAnEncoderCannotCarryAreReported() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        (clip.frames, clip.codec, clip.withCaptions) = (3, "libx264", true)
+        try clip.write(to: dir.path("in.mkv"))
+        let result = try process([dir.path("in.mkv"), "-o", "out.mkv", "--codec", "libx265"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("its closed captions were dropped: libx265 cannot write them"), "\(result.stderr)")
     }
 
     /// Frames two at a time on one timestamp: every frame is kept, the later of each pair one tick after the
