@@ -44,15 +44,26 @@ final class Muxer {
         ["image2", "image2pipe"].contains(String(cString: format.pointee.name))
     }
 
-    /// Whether FFmpeg's table says `format` can hold `codec`: nil where the container keeps no such table (MPEG-TS,
-    /// Ogg, …; writing the header decides there).
+    /// Whether FFmpeg's table says `format` can hold `codec`: nil where the container keeps no such table (Ogg, …;
+    /// writing the header decides there). MPEG-TS keeps none either, but writes a codec without a stream type of its
+    /// own as private data that no reader recognises (FFV1 and VP9 came back as `bin_data`): its stream types are
+    /// listed here.
     static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID) -> Bool? {
+        if String(cString: format.pointee.name) == "mpegts" { return mpegTSCodecs.contains(codec) }
         let answer = avformat_query_codec(format, codec, 0 /* FF_COMPLIANCE_NORMAL */)
         return answer < 0 ? nil : answer == 1
     }
 
-    /// Data MPEG-TS has stream types for (`mpegtsenc.c`): drone and broadcast metadata.
-    private static let mpegTSDataCodecs: Set<AVCodecID> = [AV_CODEC_ID_SMPTE_KLV, AV_CODEC_ID_TIMED_ID3]
+    /// The codecs FFmpeg 5.1's MPEG-TS muxer gives a stream type (`mpegtsenc.c`), checked by writing and reading
+    /// back where an encoder exists: video, audio, DVB subtitles and teletext, and the data of drone and broadcast
+    /// metadata (KLV, ID3).
+    private static let mpegTSCodecs: Set<AVCodecID> = [
+        AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG4, AV_CODEC_ID_H264, AV_CODEC_ID_HEVC,
+        AV_CODEC_ID_CAVS, AV_CODEC_ID_AVS2, AV_CODEC_ID_AVS3, AV_CODEC_ID_DIRAC, AV_CODEC_ID_VC1,
+        AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_AAC, AV_CODEC_ID_AAC_LATM, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3,
+        AV_CODEC_ID_DTS, AV_CODEC_ID_OPUS, AV_CODEC_ID_S302M,
+        AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVB_TELETEXT, AV_CODEC_ID_SMPTE_KLV, AV_CODEC_ID_TIMED_ID3,
+    ]
 
     private var containerName: String { String(cString: context.pointee.oformat.pointee.name) }
 
@@ -88,9 +99,7 @@ final class Muxer {
         if holdsVideoOnly { return false }
         // Attachments (subtitle fonts) are Matroska's own, outside its codec table; elsewhere they are left out.
         if type == AVMEDIA_TYPE_ATTACHMENT { return containerName == "matroska" }
-        if type == AVMEDIA_TYPE_DATA {
-            return holds(codec) ?? (containerName == "mpegts" && Self.mpegTSDataCodecs.contains(codec))
-        }
+        if type == AVMEDIA_TYPE_DATA { return holds(codec) == true }
         guard holds(codec) == false else { return true }
         let kind = av_get_media_type_string(type).map { String(cString: $0) } ?? "other"
         let matroskaHoldsIt = av_guess_format("matroska", nil, nil).map { Muxer.holds($0, codec) == true } ?? false

@@ -378,6 +378,23 @@ struct RealWorldMediaTests {
         #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(pts)")
     }
 
+    /// MPEG-TS keeps no codec table and wrote what it has no stream type for as private data no reader knows (FFV1
+    /// came back as `bin_data`): such video or sound is refused in one line before any work.
+    @Test(arguments: [(["--codec", "ffv1"], "mpegts cannot hold ffv1 video"),
+                      (["--codec", "libx264"], "mpegts cannot hold the input's vorbis audio stream")])
+    func mpegTSRefusesWhatItCannotCarry(options: [String], message: String) throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.frames = 2
+        clip.audio = AudioTrackSettings(codec: "libvorbis")
+        try clip.write(to: dir.path("in.mkv"))
+        let arguments = options.contains("ffv1") ? ["in.mkv", "-o", "out.ts", "--no-audio"] : ["in.mkv", "-o", "out.ts"]
+        let result = try process(arguments + options, in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.ts")))
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])

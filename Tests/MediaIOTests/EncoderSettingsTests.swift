@@ -15,7 +15,7 @@ import Testing
 
     /// A pipeline file's codec is kept where the container holds it, else the output takes its own.
     @Test(arguments: [
-        ("libx265", "out.mkv", "libx265"), ("prores_ks", "out.mov", "prores_ks"), ("libx264", "out.ts", "libx264"),
+        ("libx265", "out.mkv", "libx265"), ("prores_ks", "out.mov", "prores_ks"), ("libx264", "out.ts", "libx264"), ("ffv1", "out.ts", "libx264"),
         ("libx264", "photo.png", "png"), ("png", "frames/%04d.tiff", "tiff"), ("libx264", "out.webm", "libvpx-vp9"),
         ("libx264", "out.webp", "libwebp_anim"), ("libx264", "out.gif", "gif"),
         ("no-such-encoder", "out.mp4", "no-such-encoder"),
