@@ -16,7 +16,7 @@ struct PipelineJob {
     func execute() throws {
         let logger = commandLogger(verbose: options.verbose)
 
-        let size: (width: Int, height: Int)? = input == "-" ? nil : (try? MediaInfo.probe(input, scanPackets: false).video)
+        let size: (width: Int, height: Int)? = isStreamInput(input) ? nil : (try? MediaInfo.probe(input, scanPackets: false).video)
             .flatMap { video in video.width.flatMap { w in video.height.map { (w, $0) } } }
         let models: [Maxim]
         do {
@@ -208,7 +208,7 @@ func makeRestorer(
 /// Whether input and output are plain files, as segmented jobs need.
 func canSegment(input: String, output: String) -> Bool {
     var isDirectory: ObjCBool = false
-    return input != "-" && !AtomicOutput.isPattern(URL(fileURLWithPath: input).lastPathComponent)
+    return !isStreamInput(input) && !AtomicOutput.isPattern(URL(fileURLWithPath: input).lastPathComponent)
         && FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) && !isDirectory.boolValue
         && output != AtomicOutput.standardOutput && !AtomicOutput.isPattern(URL(fileURLWithPath: output).lastPathComponent)
 }

@@ -49,7 +49,12 @@ final class Demuxer {
 
     /// Catches the common mistakes with a clearer message than libav's before libav sees the path.
     private static func checkReadable(_ file: String) throws(MediaError) {
-        if file == "-" || file.contains("%") { return }
+        if file.contains("://") {
+            throw MediaError(
+                file: file, operation: "open input", reason: "network addresses are not read",
+                hint: "download the file first: a stalled connection would hang an unattended job")
+        }
+        if isStreamInput(file) || file.contains("%") { return }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
             throw MediaError(file: file, operation: "open input", reason: "no such file")
@@ -83,7 +88,7 @@ final class Demuxer {
 
     /// Whether the file begins with an ISO base media `ftyp` box (mp4, mov, m4v, 3gp).
     private static func looksLikeISOMedia(_ file: String) -> Bool {
-        guard file != "-", let handle = FileHandle(forReadingAtPath: file) else { return false }
+        guard !isStreamInput(file), let handle = FileHandle(forReadingAtPath: file) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 8)) ?? Data()
         return head.count == 8 && head[4...7].elementsEqual("ftyp".utf8)
@@ -145,7 +150,7 @@ final class Demuxer {
 
     /// Whether this is stdin carrying MP4/MOV, where a failed read means the index came last: the demuxer had to
     /// read past the media data to reach it, and what it read is gone.
-    private var pipedISOMedia: Bool { file == "-" && isISOMedia }
+    private var pipedISOMedia: Bool { isStreamInput(file) && isISOMedia }
 
     /// Whether the container's clock may jump (MPEG-TS, MPEG-PS): ``read(into:)`` then makes it continuous.
     var hasDiscontinuousTimestamps: Bool {

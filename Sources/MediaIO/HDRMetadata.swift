@@ -33,7 +33,9 @@ public struct HDRMetadata: Sendable, Equatable {
         if let p = av_stream_get_side_data(stream, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &size), size > 0 {
             metadata.contentLight = Array(UnsafeBufferPointer(start: p, count: size))
         }
-        if metadata.isEmpty, let first = try? firstFrameMetadata(file: file, streamIndex: Int(stream.pointee.index)) {
+        // A second reader would take the stream's bytes from the job's own reader.
+        if metadata.isEmpty, !isStreamInput(file),
+           let first = try? firstFrameMetadata(file: file, streamIndex: Int(stream.pointee.index)) {
             metadata = first
         }
         return metadata

@@ -45,7 +45,7 @@ public struct MediaInfo: Sendable, Equatable, Codable {
             }
             streams.append(info)
         }
-        if scanPackets && file != "-" {
+        if scanPackets && !isStreamInput(file) {
             try scan(demuxer, into: &streams, collectTimestamps: collectTimestamps)
         }
         let duration = context.pointee.duration != cffmpeg_AV_NOPTS_VALUE() && context.pointee.duration > 0

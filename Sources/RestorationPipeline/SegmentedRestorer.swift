@@ -145,7 +145,7 @@ public final class SegmentedRestorer: Sendable {
 
     private func checkOutput() throws(MediaError) {
         let isSequence = { (name: String) in AtomicOutput.isPattern(URL(fileURLWithPath: name).lastPathComponent) }
-        if isSequence(input) || isSequence(output) || input == "-" || output == AtomicOutput.standardOutput {
+        if isSequence(input) || isSequence(output) || isStreamInput(input) || output == AtomicOutput.standardOutput {
             throw MediaError(
                 file: output, operation: "write the output in segments",
                 reason: "resumable jobs need a video file as input and output (not a pipe or an image sequence)",

@@ -28,6 +28,39 @@ struct ProcessCommandTests {
         #expect(info.audio?.codec == "aac")
     }
 
+    /// A named pipe (or `<(curl …)`, which is one) is read once, like stdin: it was refused as "file is empty (0
+    /// bytes)", and a probe ahead of the job or a second reader for the audio would have taken its bytes.
+    @Test func readsANamedPipeOnceLikeStdin() throws {
+        let dir = try TemporaryDirectory()
+        var clip = SyntheticClip()
+        clip.audio = AudioTrackSettings(codec: "aac")
+        try clip.write(to: dir.path("in.mkv"))
+        let pipePath = dir.path("pipe")
+        #expect(mkfifo(pipePath, 0o600) == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("in.mkv")))
+        let feeder = Thread {
+            if let pipe = FileHandle(forWritingAtPath: pipePath) {  // blocks until the reader opens it
+                try? pipe.write(contentsOf: bytes)
+                try? pipe.close()
+            }
+        }
+        feeder.start()
+        let result = try CommandRunner.run(["process", "pipe", "-o", "out.mkv", "--stage", "identity"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try MediaInfo.probe(dir.path("out.mkv"), scanPackets: true)
+        #expect(info.video?.frameCount == 12)
+        #expect(info.audio?.codec == "aac")
+        #expect(!FileManager.default.fileExists(atPath: dir.path(".out.mkv.maxim-state")), "one piece: no segments")
+    }
+
+    @Test func networkAddressesAreRefusedInOneLine() throws {
+        let dir = try TemporaryDirectory()
+        let result = try CommandRunner.run(
+            ["process", "https://example.com/clip.mp4", "-o", "out.mkv", "--stage", "identity"], in: dir.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("network addresses are not read"), "\(result.stderr)")
+    }
+
     /// `-o -` streams Matroska to standard output (as it is made: a pipe cannot be renamed): every frame exactly
     /// (lossless codec, identity stage), the audio copied, nothing left in the directory.
     @Test func standardOutputGetsAMatroskaStreamOfEveryFrame() throws {
