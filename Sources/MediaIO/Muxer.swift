@@ -16,6 +16,12 @@ final class Muxer {
         self.file = file
         let format = formatName == AtomicOutput.standardOutput
             ? av_guess_format("matroska", nil, nil) : av_guess_format(nil, formatName, nil)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw MediaError(
+                file: file, operation: "write the output", reason: "it is a directory",
+                hint: "name a file in it, e.g. \((file as NSString).appendingPathComponent("restored.mkv"))")
+        }
         guard let format else {
             throw MediaError(
                 file: file, operation: "choose the output container", reason: "unknown file extension",

@@ -53,6 +53,20 @@ struct ProcessCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path(".out.mkv.maxim-state")), "one piece: no segments")
     }
 
+    /// An existing directory as `-o` (expecting the input's name inside it) was "unknown file extension".
+    @Test(arguments: ["outdir", "outdir/"])
+    func outputThatIsADirectoryIsRefusedNamingAFileInIt(output: String) throws {
+        let dir = try TemporaryDirectory()
+        try SyntheticClip().write(to: dir.path("in.mkv"))
+        try FileManager.default.createDirectory(atPath: dir.path("outdir"), withIntermediateDirectories: false)
+        let result = try CommandRunner.run(
+            ["process", "in.mkv", "-o", output, "--stage", "identity", "--overwrite"], in: dir.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot write the output: it is a directory (name a file in it, e.g. outdir/restored.mkv)"),
+                "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path("outdir")).isEmpty)
+    }
+
     @Test func networkAddressesAreRefusedInOneLine() throws {
         let dir = try TemporaryDirectory()
         let result = try CommandRunner.run(
