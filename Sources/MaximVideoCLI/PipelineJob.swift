@@ -85,8 +85,8 @@ struct PipelineJob {
 
     /// The pipeline file's output section is a policy for whatever arrives (a batch inbox gets videos, WebM clips
     /// and photos): its codec is used where the output's container holds it, else the output's own (a photo's
-    /// format, VP9 for WebM), and its CRF and preset apply where the encoder has them. The same options given on
-    /// the command line are held to exactly: `--codec libx264 -o photo.png` is an error.
+    /// format, VP9 for WebM), and its CRF, preset and pixel format apply where the encoder has them. The same
+    /// options given on the command line are held to exactly: `--codec libx264 -o photo.png` is an error.
     func encoderSettings(threads: Int, logger: Logger) -> EncoderSettings {
         let output = pipeline.output
         let fileCodec = output.codec.map { codec in
@@ -99,7 +99,8 @@ struct PipelineJob {
         var settings = EncoderSettings(
             codec: options.codec ?? fileCodec ?? EncoderSettings.defaultCodec(forOutput: options.output),
             crf: options.crf.map(Double.init), preset: options.preset,
-            pixelFormat: output.pixFmt == "auto" ? nil : output.pixFmt, threads: threads)
+            pixelFormat: options.pixelFormat.flatMap { $0 == "auto" ? nil : $0 }, threads: threads)
+        settings.preferredPixelFormat = output.pixFmt == "auto" ? nil : output.pixFmt
         if let crf = output.crf { settings.preferredCRF = Double(crf) }
         if let preset = output.preset { settings.preferredPreset = preset }
         return settings

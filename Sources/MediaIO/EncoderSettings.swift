@@ -74,6 +74,9 @@ public struct EncoderSettings: Sendable, Equatable {
     /// one file serves an inbox of videos and pictures (PNG has no CRF; libwebp's presets are numbers).
     public var preferredCRF = EncoderSettings.defaultCRF
     public var preferredPreset = EncoderSettings.defaultPreset
+    /// A pipeline file's `pix_fmt`: used where the encoder takes it and it fits the picture, else the choice made
+    /// without one (a `yuv420p` policy for videos must not fail a PNG or GIF output).
+    public var preferredPixelFormat: String?
     /// Output pixel format name; nil keeps the input's bit depth and chroma where the encoder supports it.
     public var pixelFormat: String?
     /// Further encoder options (`AVOption` names), e.g. `["qp": "0"]`.

@@ -26,8 +26,8 @@ final class VideoEncoder {
                 hint: "use e.g. libx264, libx265, libx264rgb, ffv1 or png")
         }
         pixelFormat = try VideoEncoder.choosePixelFormat(
-            codec: codec, requested: settings.pixelFormat, input: video.pixelFormat, width: video.width,
-            height: video.height, file: file)
+            codec: codec, requested: settings.pixelFormat, preferred: settings.preferredPixelFormat,
+            input: video.pixelFormat, width: video.width, height: video.height, file: file)
         guard let context = avcodec_alloc_context3(codec) else { throw outOfMemory("encoder", file: file) }
         self.context = context
 
@@ -137,8 +137,9 @@ final class VideoEncoder {
         return AVRational(num: 1, den: 25)
     }
 
-    /// The requested format (validated), else the input's format when the encoder takes it, else the encoder's
-    /// format closest to the input (same depth and chroma where possible, `avcodec_find_best_pix_fmt_of_list`).
+    /// The requested format (validated), else the preferred one where the encoder takes it and it fits, else the
+    /// input's format when the encoder takes it, else the encoder's format closest to the input (same depth and
+    /// chroma where possible, `avcodec_find_best_pix_fmt_of_list`).
     ///
     /// Only formats whose chroma subsampling divides the picture size are chosen: the output keeps the input's size
     /// exactly, so an odd-sized 4:2:0 input is encoded as 4:4:4 at the same depth (H.264/HEVC encoders cannot code
@@ -146,7 +147,8 @@ final class VideoEncoder {
     /// not fit is used if the encoder takes it (FFV1 does); if it does not, opening fails with an error naming the
     /// alternative.
     static func choosePixelFormat(
-        codec: UnsafePointer<AVCodec>, requested: String?, input: String, width: Int, height: Int, file: String
+        codec: UnsafePointer<AVCodec>, requested: String?, preferred: String? = nil, input: String, width: Int,
+        height: Int, file: String
     ) throws(MediaError) -> AVPixelFormat {
         let fits = { (format: AVPixelFormat) in fitsSubsampling(format, width: width, height: height) }
         var supported: [AVPixelFormat] = []
@@ -169,6 +171,13 @@ final class VideoEncoder {
                     hint: "it takes " + supported.map(pixelFormatName).joined(separator: ", "))
             }
             return format
+        }
+        if let preferred {
+            let format = av_get_pix_fmt(preferred)
+            guard format != AV_PIX_FMT_NONE else {
+                throw MediaError(file: file, operation: "choose the pixel format", reason: "unknown pixel format \(preferred)")
+            }
+            if (supported.isEmpty || supported.contains(format)) && fits(format) { return format }
         }
         let source = av_get_pix_fmt(input)
         if supported.isEmpty {

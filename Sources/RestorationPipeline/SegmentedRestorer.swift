@@ -227,7 +227,7 @@ public final class SegmentedRestorer: Sendable {
         let settings = """
             stages=\(stages.map(\.name).joined(separator: ",")) codec=\(encoder.codec) \
             crf=\(encoder.crf.map { "\($0)" } ?? "~\(encoder.preferredCRF)") \
-            preset=\(encoder.preset ?? "~" + encoder.preferredPreset) pix_fmt=\(encoder.pixelFormat ?? "auto") \
+            preset=\(encoder.preset ?? "~" + encoder.preferredPreset) pix_fmt=\(encoder.pixelFormat ?? "~" + (encoder.preferredPixelFormat ?? "auto")) \
             options=\(encoder.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) \
             copy=\(options.copyOtherStreams)\(options.copySubtitles ? "" : " subtitles=false")
             """

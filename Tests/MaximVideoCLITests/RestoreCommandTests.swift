@@ -144,12 +144,12 @@ struct RestoreCommandTests {
         try """
             name: video
             stages: [{model: \(tinyCheckpoint), tile: 64, overlap: 16}]
-            output: {codec: libx264, crf: 18, preset: veryfast}
+            output: {codec: libx264, crf: 18, preset: veryfast, pix_fmt: yuv420p}
             """.write(toFile: dir.path("p.yaml"), atomically: true, encoding: .utf8)
         let fromFile = try CommandRunner.run(["run", "p.yaml", "-i", "in.png", "-o", "out.png"], in: dir.url)
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
         #expect(try MediaInfo.probe(dir.path("out.png")).video?.codec == "png")
-        for (option, value) in [("--codec", "libx264"), ("--crf", "18"), ("--preset", "veryfast")] {
+        for (option, value) in [("--codec", "libx264"), ("--crf", "18"), ("--preset", "veryfast"), ("--pix-fmt", "yuv420p")] {
             let result = try CommandRunner.run(
                 ["run", "p.yaml", "-i", "in.png", "-o", "x.png", option, value], in: dir.url)
             #expect(result.status == 1, "\(option): \(result.stderr)")

@@ -1,3 +1,4 @@
+import CFFmpeg
 import Testing
 
 @testable import MediaIO
@@ -11,6 +12,30 @@ import Testing
     ])
     func defaultEncoderFollowsTheOutput(name: String, codec: String) {
         #expect(EncoderSettings.defaultCodec(forOutput: name) == codec)
+    }
+
+    /// A pipeline file's pixel format is used where the encoder takes it and it fits the picture; otherwise the
+    /// choice made without one (the input's, or the closest the encoder has).
+    @Test(arguments: [
+        ("libx264", "yuv422p", 64, 48, "yuv422p"), ("libx264", "yuv420p", 65, 49, "yuv444p"),
+        ("png", "yuv420p", 64, 48, "rgb24"), ("gif", "yuv420p", 64, 48, "rgb8"),
+    ])
+    func preferredPixelFormatWhereTheEncoderTakesIt(
+        codec: String, preferred: String, width: Int, height: Int, chosen: String
+    ) throws {
+        let encoder = try #require(avcodec_find_encoder_by_name(codec))
+        let format = try VideoEncoder.choosePixelFormat(
+            codec: encoder, requested: nil, preferred: preferred, input: "rgb24", width: width, height: height,
+            file: "out")
+        #expect(pixelFormatName(format) == chosen)
+    }
+
+    @Test func anUnknownPreferredPixelFormatIsAnError() throws {
+        let encoder = try #require(avcodec_find_encoder_by_name("libx264"))
+        #expect(throws: MediaError.self) {
+            _ = try VideoEncoder.choosePixelFormat(
+                codec: encoder, requested: nil, preferred: "yuv42Op", input: "rgb24", width: 64, height: 48, file: "out")
+        }
     }
 
     /// A pipeline file's codec is kept where the container holds it, else the output takes its own.
