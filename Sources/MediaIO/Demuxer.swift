@@ -152,6 +152,12 @@ final class Demuxer {
     /// read past the media data to reach it, and what it read is gone.
     private var pipedISOMedia: Bool { isStreamInput(file) && isISOMedia }
 
+    /// Whether the input is pictures (a photo, an image sequence: `image2` and the `*_pipe` image demuxers).
+    var holdsPictures: Bool {
+        let name = String(cString: context.pointee.iformat.pointee.name)
+        return name == "image2" || name.hasSuffix("_pipe")
+    }
+
     /// Whether the container's clock may jump (MPEG-TS, MPEG-PS): ``read(into:)`` then makes it continuous.
     var hasDiscontinuousTimestamps: Bool {
         context.pointee.iformat.pointee.flags & cffmpeg_AVFMT_TS_DISCONT() != 0

@@ -41,26 +41,15 @@ public struct HDRMetadata: Sendable, Equatable {
         return metadata
     }
 
-    /// Decodes the first frame of stream `streamIndex` with a throwaway demuxer and decoder and reads its side data.
+    /// The first frame's side data (``decodeFirstFrame(of:streamIndex:)``).
     private static func firstFrameMetadata(file: String, streamIndex: Int) throws(MediaError) -> HDRMetadata {
-        let demuxer = try Demuxer(file: file)
-        let decoder = try VideoDecoder(stream: demuxer.stream(streamIndex), threads: 1, file: file)
-        let packet = try Packet(file: file)
-        let frame = try Frame(file: file)
         var metadata = HDRMetadata()
-        for _ in 0..<64 {
-            guard try demuxer.read(into: packet) else { break }
-            guard packet.pointer.pointee.stream_index == Int32(streamIndex) else { continue }
-            _ = try decoder.send(packet)
-            if case .done = try decoder.receive(into: frame) {
-                if let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA) {
-                    metadata.masteringDisplay = Array(UnsafeBufferPointer(start: side.pointee.data, count: side.pointee.size))
-                }
-                if let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL) {
-                    metadata.contentLight = Array(UnsafeBufferPointer(start: side.pointee.data, count: side.pointee.size))
-                }
-                break
-            }
+        guard let frame = try decodeFirstFrame(of: file, streamIndex: streamIndex) else { return metadata }
+        if let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA) {
+            metadata.masteringDisplay = Array(UnsafeBufferPointer(start: side.pointee.data, count: side.pointee.size))
+        }
+        if let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL) {
+            metadata.contentLight = Array(UnsafeBufferPointer(start: side.pointee.data, count: side.pointee.size))
         }
         return metadata
     }

@@ -77,6 +77,9 @@ public final class VideoReader: @unchecked Sendable {
         frame = try Frame(file: file)
         var format = VideoReader.describe(stream, in: demuxer.context, decoder: decoder.context)
         format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
+        if format.quarterTurns == 0 && demuxer.holdsPictures && !isStreamInput(file) {
+            format.quarterTurns = try VideoReader.pictureQuarterTurns(file: file, streamIndex: index)
+        }
         if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
         format.tags = VideoReader.keptTags(of: stream, in: demuxer)
         format.chapters = Chapter.read(from: demuxer.context)
@@ -371,7 +374,20 @@ public final class VideoReader: @unchecked Sendable {
         guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 36 else {
             return 0
         }
-        let matrix = UnsafeRawPointer(data).bindMemory(to: Int32.self, capacity: 9)
+        return try quarterTurns(UnsafeRawPointer(data).bindMemory(to: Int32.self, capacity: 9), file: file)
+    }
+
+    /// A photo's EXIF orientation: FFmpeg's JPEG decoder hands it out as a display matrix on the decoded picture,
+    /// not on the stream, so a phone's portrait photo was restored lying on its side (and re-encoded without its
+    /// EXIF, shown so by every viewer). Read off the first picture; a sequence takes its first picture's.
+    private static func pictureQuarterTurns(file: String, streamIndex: Int) throws(MediaError) -> Int {
+        guard let frame = try decodeFirstFrame(of: file, streamIndex: streamIndex),
+              let side = av_frame_get_side_data(frame.pointer, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 36
+        else { return 0 }
+        return try quarterTurns(UnsafeRawPointer(side.pointee.data).bindMemory(to: Int32.self, capacity: 9), file: file)
+    }
+
+    private static func quarterTurns(_ matrix: UnsafePointer<Int32>, file: String) throws(MediaError) -> Int {
         if Int64(matrix[0]) * Int64(matrix[4]) - Int64(matrix[1]) * Int64(matrix[3]) < 0 {
             throw MediaError(
                 file: file, operation: "read the display matrix", reason: "it mirrors the picture, which is not supported",

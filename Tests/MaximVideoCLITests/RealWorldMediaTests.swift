@@ -395,6 +395,25 @@ struct RealWorldMediaTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.ts")))
     }
 
+    /// A phone photo stored sideways with an EXIF orientation comes out upright (as every viewer shows it), since
+    /// the restored file carries no EXIF: it came out lying on its side before.
+    @Test(arguments: ["out.png", "out.jpg"])
+    func photoWithAnEXIFOrientationComesOutUpright(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let result = try process([Fixtures.media("exif-rotated.jpg"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let image = try StillImage.read(dir.path(output)).image
+        #expect(image.width == 48 && image.height == 64)
+        let red = image.pixels[0..<image.planeSize], blue = image.pixels[2 * image.planeSize..<3 * image.planeSize]
+        let mean = { (plane: ArraySlice<Float>, rows: Range<Int>) in
+            plane.dropFirst(rows.lowerBound * image.width).prefix(rows.count * image.width).reduce(0, +)
+                / Float(rows.count * image.width)
+        }
+        // Upright, the left (red) half of the stored picture is on top; rows 28–35 straddle the JPEG's soft edge.
+        #expect(mean(red, 0..<24) > 0.9 && mean(blue, 0..<24) < 0.1, "top: \(mean(red, 0..<24)) \(mean(blue, 0..<24))")
+        #expect(mean(red, 40..<64) < 0.1 && mean(blue, 40..<64) > 0.9)
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
