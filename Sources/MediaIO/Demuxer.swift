@@ -139,7 +139,10 @@ final class Demuxer {
             case .done:
                 if hasDiscontinuousTimestamps {
                     let stream = context.pointee.streams[Int(packet.pointer.pointee.stream_index)]!
-                    continuity.correct(packet.pointer, timeBase: stream.pointee.time_base)
+                    let type = stream.pointee.codecpar.pointee.codec_type
+                    continuity.correct(
+                        packet.pointer, timeBase: stream.pointee.time_base,
+                        isContinuous: type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_AUDIO)
                 }
                 return true
             case .endOfStream: return false
@@ -163,8 +166,6 @@ final class Demuxer {
         context.pointee.iformat.pointee.flags & cffmpeg_AVFMT_TS_DISCONT() != 0
     }
     private var continuity = TimestampContinuity()
-    /// Clock jumps made continuous so far.
-    var timestampJumps: Int { continuity.jumps }
 
     /// MP4/MOV (and 3GP, M4V, …): the containers whose index lists every packet, so its count is exact.
     var isISOMedia: Bool { String(cString: context.pointee.iformat.pointee.name).hasPrefix("mov,") }

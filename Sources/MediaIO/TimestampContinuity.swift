@@ -20,12 +20,13 @@ struct TimestampContinuity {
     /// Per stream, in microseconds after correction: the next packet's predicted decode time, and the latest one.
     private var next: [Int32: Int64] = [:]
     private var latest: [Int32: Int64] = [:]
-    /// Jumps corrected so far.
-    private(set) var jumps = 0
 
     /// Shifts `packet`'s timestamps by the offset so far, and starts a new offset where it jumps.
-    /// - Parameter timeBase: its stream's.
-    mutating func correct(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational) {
+    /// - Parameters:
+    ///   - timeBase: its stream's.
+    ///   - isContinuous: whether its stream runs without gaps (video, audio), so that a gap is a jump; subtitles
+    ///     and data may be silent for minutes, and only follow the offset.
+    mutating func correct(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational, isContinuous: Bool) {
         let noTimestamp = cffmpeg_AV_NOPTS_VALUE(), microseconds = cffmpeg_AV_TIME_BASE_Q()
         func shift(_ by: Int64) {
             let ticks = av_rescale_q(by, microseconds, timeBase)
@@ -33,7 +34,7 @@ struct TimestampContinuity {
             if packet.pointee.pts != noTimestamp { packet.pointee.pts += ticks }
         }
         if offset != 0 { shift(offset) }
-        guard packet.pointee.dts != noTimestamp else { return }
+        guard isContinuous, packet.pointee.dts != noTimestamp else { return }
         let stream = packet.pointee.stream_index
         var dts = av_rescale_q(packet.pointee.dts, timeBase, microseconds)
         if let expected = next[stream], let last = latest[stream] {
@@ -42,7 +43,6 @@ struct TimestampContinuity {
                 offset -= delta
                 shift(-delta)
                 dts -= delta
-                jumps += 1
             }
         }
         next[stream] = dts + av_rescale_q(packet.pointee.duration, timeBase, microseconds)
