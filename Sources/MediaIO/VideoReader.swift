@@ -150,6 +150,7 @@ public final class VideoReader: @unchecked Sendable {
         pending = []
         while let pts = try decodeWithoutConverting() {
             if pts == anchorPTS {
+                previousTiming = FrameTiming(pts: pts, duration: frame.pointer.pointee.pkt_duration)
                 framesDecoded = index
                 firstIndex = index
                 pending = []
@@ -169,6 +170,7 @@ public final class VideoReader: @unchecked Sendable {
                     file: file, operation: "resume at frame \(count)", reason: "the input ends after \(skipped) frames",
                     hint: "the input changed since the job started; run without --resume")
             }
+            _ = try nextTiming()
         }
         framesDecoded = count
         firstIndex = count
@@ -301,6 +303,22 @@ public final class VideoReader: @unchecked Sendable {
         if f.interlaced_frame != 0 { interlacedFrames += 1 }
         let (upright, alpha) = try converter!.toRGB(picture)
         let turns = format.quarterTurns
+        let timing = try nextTiming()
+        let captions = ClosedCaptions.read(from: frame)
+        if captions != nil { captionedFrames += 1 }
+        let decoded = DecodedFrame(
+            index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
+            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: captions, timing: timing,
+            passthrough: pending)
+        pending = []
+        framesDecoded += 1
+        return decoded
+    }
+
+    /// The decoded frame's timestamps: its own, else following the previous frame's, and always after the previous
+    /// frame's. Run for the frames a resume skips too, so the resumed job stamps its frames as the uninterrupted one.
+    private func nextTiming() throws(MediaError) -> FrameTiming {
+        let f = frame.pointer.pointee
         let noPTS = cffmpeg_AV_NOPTS_VALUE()
         var pts = f.pts != noPTS ? f.pts : f.best_effort_timestamp
         if pts == noPTS, let previous = previousTiming {
@@ -324,15 +342,7 @@ public final class VideoReader: @unchecked Sendable {
         }
         let timing = FrameTiming(pts: pts, duration: f.pkt_duration)
         previousTiming = timing
-        let captions = ClosedCaptions.read(from: frame)
-        if captions != nil { captionedFrames += 1 }
-        let decoded = DecodedFrame(
-            index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
-            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: captions, timing: timing,
-            passthrough: pending)
-        pending = []
-        framesDecoded += 1
-        return decoded
+        return timing
     }
 
     /// ``VideoFormat/tags``: the video stream's language, title and timecode; a timecode kept elsewhere (the file's

@@ -376,6 +376,18 @@ struct RealWorldMediaTests {
         #expect(output.images.count == 6)
         let pts = output.timings.map(\.pts)
         #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(pts)")
+
+        // Resumed at frame 3, which shares frame 2's timestamp: stamped as the uninterrupted run stamped it.
+        let arguments = ["process", Fixtures.media("same-time.mkv"), "-o", "resumed.mkv", "--stage", "identity",
+                         "--segment-frames", "1", "--resume"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments + ["--verbose"], in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming at frame 3 "), "\(rerun.stderr)")
+        #expect(try DecodedClip(dir.path("resumed.mkv")).timings.map(\.pts) == pts)
     }
 
     /// MPEG-TS keeps no codec table and wrote what it has no stream type for as private data no reader knows (FFV1
