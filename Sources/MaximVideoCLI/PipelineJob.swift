@@ -250,7 +250,7 @@ func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws
             "maxim-video: warning: \(restorer.input): the picture changed mid-stream (\(summary.firstRescaled)); "
                 + "\(summary.rescaledFrames) frame(s) were scaled to the stream's size and format")
     }
-    if summary.captionedFrames > 0 && !ClosedCaptions.carried(by: restorer.encoder.codec) {
+    if summary.captionedFrames > 0 && !FrameSideData.captionsCarried(by: restorer.encoder.codec) {
         printError(
             "maxim-video: warning: \(restorer.input): its closed captions were dropped: \(restorer.encoder.codec) "
                 + "cannot write them into the video (libx264 can)")

@@ -7,8 +7,11 @@ public struct DecodedFrame: Sendable {
     public var image: RGBImage
     /// The picture's opacity when its format has an alpha channel; restoration leaves it as it is.
     public let alpha: AlphaPlane?
-    /// The picture's closed captions (A/53 `cc_data`), written back into the restored picture (``ClosedCaptions``).
-    public let captions: [UInt8]?
+    /// What the picture carries beside its pixels (closed captions, an ICC profile), written back into the restored
+    /// picture.
+    public let sideData: FrameSideData?
+    /// The picture's closed captions (A/53 `cc_data`).
+    public var captions: [UInt8]? { sideData?.captions }
     public let timing: FrameTiming
     public let passthrough: [PassthroughPacket]
 }

@@ -68,10 +68,10 @@ public final class SegmentEncoder {
     }
 
     public func write(
-        _ image: RGBImage, alpha: AlphaPlane? = nil, captions: [UInt8]? = nil, timing: FrameTiming
+        _ image: RGBImage, alpha: AlphaPlane? = nil, sideData: FrameSideData? = nil, timing: FrameTiming
     ) throws(MediaError) {
         let frame = try converter.fromRGB(image, alpha: alpha)
-        try ClosedCaptions.attach(captions, to: frame, file: file)
+        try sideData?.attach(to: frame, file: file)
         encoder.stamp(frame, with: timing)
         _ = try encoder.send(frame)
         framesWritten += 1

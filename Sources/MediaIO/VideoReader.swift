@@ -35,7 +35,7 @@ public final class VideoReader: @unchecked Sendable {
     /// warns), and the first of them described.
     public private(set) var rescaledFrames = 0
     public private(set) var firstRescaled = ""
-    /// Frames that carried closed captions (``ClosedCaptions``).
+    /// Frames that carried closed captions (``FrameSideData``).
     public private(set) var captionedFrames = 0
     /// Frames whose timestamp was not after the previous frame's, moved one tick after it (the caller warns).
     public private(set) var retimedFrames = 0
@@ -304,11 +304,11 @@ public final class VideoReader: @unchecked Sendable {
         let (upright, alpha) = try converter!.toRGB(picture)
         let turns = format.quarterTurns
         let timing = try nextTiming()
-        let captions = ClosedCaptions.read(from: frame)
-        if captions != nil { captionedFrames += 1 }
+        let sideData = FrameSideData.read(from: frame)
+        if sideData?.captions != nil { captionedFrames += 1 }
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
-            alpha: alpha?.rotatedClockwise(quarterTurns: turns), captions: captions, timing: timing,
+            alpha: alpha?.rotatedClockwise(quarterTurns: turns), sideData: sideData, timing: timing,
             passthrough: pending)
         pending = []
         framesDecoded += 1

@@ -81,13 +81,13 @@ public final class VideoWriter: @unchecked Sendable {
     }
 
     /// Encodes one frame with the given decoder timestamps; `alpha` is kept where the output format has an alpha
-    /// channel, `captions` (A/53 `cc_data`) where the encoder writes them.
+    /// channel, `sideData` (captions, an ICC profile) where the encoder writes it.
     public func write(
-        _ image: RGBImage, alpha: AlphaPlane? = nil, captions: [UInt8]? = nil, timing: FrameTiming
+        _ image: RGBImage, alpha: AlphaPlane? = nil, sideData: FrameSideData? = nil, timing: FrameTiming
     ) throws(MediaError) {
         precondition(!finished, "VideoWriter.write after finish")
         let frame = try converter.fromRGB(image, alpha: alpha)
-        try ClosedCaptions.attach(captions, to: frame, file: file)
+        try sideData?.attach(to: frame, file: file)
         encoder.stamp(frame, with: timing)
         _ = try encoder.send(frame)
         framesWritten += 1

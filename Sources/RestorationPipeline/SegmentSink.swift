@@ -27,7 +27,7 @@ final class SegmentSink: @unchecked Sendable {
 
     private var segmentFrames: Int { journal.identity.segmentFrames }
 
-    func write(_ image: RGBImage, alpha: AlphaPlane?, captions: [UInt8]?, timing: FrameTiming) throws(MediaError) {
+    func write(_ image: RGBImage, alpha: AlphaPlane?, sideData: FrameSideData?, timing: FrameTiming) throws(MediaError) {
         let index = journal.segments.count
         if current == nil {
             current = try SegmentEncoder(
@@ -35,7 +35,7 @@ final class SegmentSink: @unchecked Sendable {
                 video: video, encoder: encoder, output: output)
             outputPixelFormat = current!.outputPixelFormat
         }
-        try current!.write(image, alpha: alpha, captions: captions, timing: timing)
+        try current!.write(image, alpha: alpha, sideData: sideData, timing: timing)
         framesInSegment += 1
         if index == 3 && framesInSegment == max(1, segmentFrames / 2) { TestHook.killIfRequested("segment-3-mid") }
         if framesInSegment == segmentFrames { try closeSegment() }

@@ -270,7 +270,7 @@ public final class SegmentedRestorer: Sendable {
         threads.spawn("encode") {
             do {
                 while !cancellation.isCancelled, let item = last.pop() {
-                    try sink.write(item.image, alpha: item.alpha, captions: item.captions, timing: item.timing)
+                    try sink.write(item.image, alpha: item.alpha, sideData: item.sideData, timing: item.timing)
                     state.frameEncoded()
                     progress?(
                         RestorationProgress(

@@ -133,7 +133,7 @@ public final class VideoRestorer: Sendable {
                 lock.lock()
                 defer { lock.unlock() }
                 for packet in item.passthrough { try writer.write(packet) }
-                try writer.write(item.image, alpha: item.alpha, captions: item.captions, timing: item.timing)
+                try writer.write(item.image, alpha: item.alpha, sideData: item.sideData, timing: item.timing)
                 state.frameEncoded()
                 done += 1
                 progress(done)

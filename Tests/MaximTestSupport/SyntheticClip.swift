@@ -89,7 +89,7 @@ public struct SyntheticClip: Sendable {
         var samplesWritten = 0
         for (i, timing) in timings.enumerated() {
             try writer.write(
-                image(i), alpha: withAlpha ? alpha(i) : nil, captions: withCaptions ? Self.captions(i) : nil,
+                image(i), alpha: withAlpha ? alpha(i) : nil, sideData: withCaptions ? FrameSideData(captions: Self.captions(i)) : nil,
                 timing: timing)
             if let audio {
                 let end = Double(timing.pts + timing.duration) * timeBase.doubleValue

@@ -426,6 +426,18 @@ struct RealWorldMediaTests {
         #expect(mean(red, 40..<64) < 0.1 && mean(blue, 40..<64) > 0.9)
     }
 
+    /// A photo's ICC colour profile (a phone's Display P3) reaches the restored PNG or JPEG byte for byte: without
+    /// it colour-managed viewers showed the restored photo in other colours.
+    @Test(arguments: ["out.png", "out.jpg"])
+    func photoKeepsItsColourProfile(output: String) throws {
+        let dir = try TemporaryDirectory()
+        let profile = try #require(try VideoReader(file: Fixtures.media("icc-profile.png")).nextFrame()?.sideData?.iccProfile)
+        #expect(profile.count == 192)
+        let result = try process([Fixtures.media("icc-profile.png"), "-o", output], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try VideoReader(file: dir.path(output)).nextFrame()?.sideData?.iccProfile == profile)
+    }
+
     /// A camera file's start timecode (QuickTime `tmcd` track) reaches the output: MOV and MP4 get their own `tmcd`
     /// track, Matroska a TIMECODE tag (it was dropped with the data track).
     @Test(arguments: ["out.mov", "out.mp4", "out.mkv"])
