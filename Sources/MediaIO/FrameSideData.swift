@@ -6,16 +6,21 @@ import CFFmpeg
 /// - closed captions (CEA-608/708 as ATSC A/53 `cc_data` in the pictures' SEI or user data: TV recordings, US
 ///   camcorders), written by libx264 and MPEG-2;
 /// - a photo's ICC colour profile (a phone's Display P3 photos: without it colour-managed viewers show the restored
-///   photo duller), written by the PNG and JPEG encoders.
+///   photo duller), written by the PNG and JPEG encoders;
+/// - a JPEG photo's EXIF block (date taken, place, camera), which FFmpeg keeps only as tags: read from the file and
+///   written into the restored JPEG's packet (``JPEGExif``).
 public struct FrameSideData: Sendable, Equatable {
     /// A/53 `cc_data` triplets.
     public var captions: [UInt8]?
     /// The ICC profile's bytes.
     public var iccProfile: [UInt8]?
+    /// The APP1 `Exif` payload, orientation upright.
+    public var exif: [UInt8]?
 
-    public init(captions: [UInt8]? = nil, iccProfile: [UInt8]? = nil) {
+    public init(captions: [UInt8]? = nil, iccProfile: [UInt8]? = nil, exif: [UInt8]? = nil) {
         self.captions = captions
         self.iccProfile = iccProfile
+        self.exif = exif
     }
 
     private static var kinds: [(AVFrameSideDataType, WritableKeyPath<FrameSideData, [UInt8]?>)] {

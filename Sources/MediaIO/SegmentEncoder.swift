@@ -71,9 +71,8 @@ public final class SegmentEncoder {
         _ image: RGBImage, alpha: AlphaPlane? = nil, sideData: FrameSideData? = nil, timing: FrameTiming
     ) throws(MediaError) {
         let frame = try converter.fromRGB(image, alpha: alpha)
-        try sideData?.attach(to: frame, file: file)
         encoder.stamp(frame, with: timing)
-        _ = try encoder.send(frame)
+        _ = try encoder.send(frame, carrying: sideData)
         framesWritten += 1
         lastPTS = timing.pts
         try drain()

@@ -127,7 +127,22 @@ final class VideoEncoder {
 
     func receive(into packet: Packet) throws(MediaError) -> LibavStatus {
         av_packet_unref(packet.pointer)
-        return try libav(avcodec_receive_packet(context, packet.pointer), "encode video with \(codecName)", file: file)
+        let status = try libav(avcodec_receive_packet(context, packet.pointer), "encode video with \(codecName)", file: file)
+        if case .done = status, let exif = exifForNextPacket {
+            exifForNextPacket = nil
+            try JPEGExif.insert(exif, into: packet, file: file)
+        }
+        return status
+    }
+
+    /// A JPEG photo's EXIF block for the next packet, which MJPEG codes from the frame just sent (``JPEGExif``).
+    var exifForNextPacket: [UInt8]?
+
+    /// Sends a restored frame with what it carries beside its pixels (``FrameSideData``).
+    func send(_ frame: Frame, carrying sideData: FrameSideData?) throws(MediaError) -> LibavStatus {
+        try sideData?.attach(to: frame, file: file)
+        if context.pointee.codec_id == AV_CODEC_ID_MJPEG { exifForNextPacket = sideData?.exif }
+        return try send(frame)
     }
 
     /// The input's time base; when unknown, the frame period, else 1/25.

@@ -47,6 +47,8 @@ public final class VideoReader: @unchecked Sendable {
     private let frame: Frame
     private var converter: FrameConverter?
     private var rescaler: FrameRescaler?
+    /// A JPEG photo's EXIF block, carried with its picture (``JPEGExif``).
+    private let photoExif: [UInt8]?
     /// Passthrough packets read since the last frame, and their bytes.
     private var pending: [PassthroughPacket] = [] {
         didSet { if pending.isEmpty { pendingBytes = 0 } }
@@ -80,6 +82,10 @@ public final class VideoReader: @unchecked Sendable {
         if format.quarterTurns == 0 && demuxer.holdsPictures && !isStreamInput(file) {
             format.quarterTurns = try VideoReader.pictureQuarterTurns(file: file, streamIndex: index)
         }
+        let isOnePhoto = demuxer.holdsPictures && !isStreamInput(file)
+            && !AtomicOutput.isPattern(URL(fileURLWithPath: file).lastPathComponent)
+        photoExif = isOnePhoto && stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG
+            ? JPEGExif.read(fromFile: file) : nil
         if format.colors.isHDR { format.hdr = HDRMetadata.read(stream: stream, file: file) }
         format.tags = VideoReader.keptTags(of: stream, in: demuxer)
         format.chapters = Chapter.read(from: demuxer.context)
@@ -304,8 +310,12 @@ public final class VideoReader: @unchecked Sendable {
         let (upright, alpha) = try converter!.toRGB(picture)
         let turns = format.quarterTurns
         let timing = try nextTiming()
-        let sideData = FrameSideData.read(from: frame)
+        var sideData = FrameSideData.read(from: frame)
         if sideData?.captions != nil { captionedFrames += 1 }
+        if framesDecoded == 0, let photoExif {
+            sideData = sideData ?? FrameSideData()
+            sideData!.exif = photoExif
+        }
         let decoded = DecodedFrame(
             index: framesDecoded - firstIndex, image: upright.rotatedClockwise(quarterTurns: turns),
             alpha: alpha?.rotatedClockwise(quarterTurns: turns), sideData: sideData, timing: timing,

@@ -87,9 +87,8 @@ public final class VideoWriter: @unchecked Sendable {
     ) throws(MediaError) {
         precondition(!finished, "VideoWriter.write after finish")
         let frame = try converter.fromRGB(image, alpha: alpha)
-        try sideData?.attach(to: frame, file: file)
         encoder.stamp(frame, with: timing)
-        _ = try encoder.send(frame)
+        _ = try encoder.send(frame, carrying: sideData)
         framesWritten += 1
         try drainVideo()
     }

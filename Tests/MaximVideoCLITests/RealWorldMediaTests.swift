@@ -424,6 +424,18 @@ struct RealWorldMediaTests {
         // Upright, the left (red) half of the stored picture is on top; rows 28–35 straddle the JPEG's soft edge.
         #expect(mean(red, 0..<24) > 0.9 && mean(blue, 0..<24) < 0.1, "top: \(mean(red, 0..<24)) \(mean(blue, 0..<24))")
         #expect(mean(red, 40..<64) < 0.1 && mean(blue, 40..<64) > 0.9)
+
+        // A JPEG keeps the photo's EXIF (the date a photo library sorts by), its orientation now "upright" (1):
+        // FFmpeg's encoder writes none, and 6 again would make viewers turn the upright pixels a second time.
+        if output.hasSuffix(".jpg") {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.path(output))))
+            let contains = { (needle: [UInt8]) in
+                bytes.indices.contains { bytes[$0...].starts(with: needle) }
+            }
+            #expect(contains(Array("Exif\0\0MM".utf8)))
+            #expect(contains(Array("2024:05:06 07:08:09".utf8)))
+            #expect(contains([0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]), "orientation 1")
+        }
     }
 
     /// A photo's ICC colour profile (a phone's Display P3) reaches the restored PNG or JPEG byte for byte: without
