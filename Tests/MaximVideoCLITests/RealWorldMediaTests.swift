@@ -11,6 +11,18 @@ struct RealWorldMediaTests {
         try CommandRunner.run(["process"] + arguments + ["--stage", "identity"], in: dir.url)
     }
 
+    /// Runs the `--resume` job `arguments`, killed half way through its fourth segment, then again, and checks that
+    /// the rerun resumed at `frame` and succeeded.
+    private func killAndResume(_ arguments: [String], in dir: TemporaryDirectory, resumingAt frame: Int) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid"
+        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let rerun = try CommandRunner.run(arguments + ["--verbose"], in: dir.url)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming at frame \(frame) "), "\(rerun.stderr)")
+    }
+
     /// Largest difference over the last column and the last row of every plane, where padding garbage would show.
     private func edgeDifference(_ a: RGBImage, _ b: RGBImage) -> Float {
         var worst: Float = 0
@@ -229,13 +241,7 @@ struct RealWorldMediaTests {
         let dir = try TemporaryDirectory()
         let arguments = ["process", Fixtures.media("trimmed.mp4"), "-o", "out.mkv", "--stage", "identity",
                          "--segment-frames", "4", "--resume"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[TestHook.environmentVariable] = "segment-3-mid"
-        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
-        #expect(killed.status == SIGKILL, "\(killed.stderr)")
-        let rerun = try CommandRunner.run(arguments + ["--verbose"], in: dir.url)
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("resuming at frame 12 "), "\(rerun.stderr)")
+        try killAndResume(arguments, in: dir, resumingAt: 12)
         #expect(try MediaInfo.probe(dir.path("out.mkv")).video?.frameCount == 17)
     }
 
@@ -304,13 +310,7 @@ struct RealWorldMediaTests {
         #expect(info.audio?.frameCount == input.audio?.frameCount)
         #expect((info.audio?.duration ?? 0) > 3.0, "both recordings' sound, one after the other")
 
-        var environment = ProcessInfo.processInfo.environment
-        environment[TestHook.environmentVariable] = "segment-3-mid"
-        let killed = try CommandRunner.run(arguments + ["-o", "out.mkv", "--resume"], in: dir.url, environment: environment)
-        #expect(killed.status == SIGKILL, "\(killed.stderr)")
-        let rerun = try CommandRunner.run(arguments + ["-o", "out.mkv", "--resume", "--verbose"], in: dir.url)
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("resuming at frame 18 "), "\(rerun.stderr)")
+        try killAndResume(arguments + ["-o", "out.mkv", "--resume"], in: dir, resumingAt: 18)
         let resumed = try DecodedClip(dir.path("out.mkv"))
         #expect(resumed.timings.map(\.pts) == pts)
         #expect(resumed.images.map(\.pixels) == reference.images.map(\.pixels))
@@ -380,13 +380,7 @@ struct RealWorldMediaTests {
         // Resumed at frame 3, which shares frame 2's timestamp: stamped as the uninterrupted run stamped it.
         let arguments = ["process", Fixtures.media("same-time.mkv"), "-o", "resumed.mkv", "--stage", "identity",
                          "--segment-frames", "1", "--resume"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[TestHook.environmentVariable] = "segment-3-mid"
-        let killed = try CommandRunner.run(arguments, in: dir.url, environment: environment)
-        #expect(killed.status == SIGKILL, "\(killed.stderr)")
-        let rerun = try CommandRunner.run(arguments + ["--verbose"], in: dir.url)
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("resuming at frame 3 "), "\(rerun.stderr)")
+        try killAndResume(arguments, in: dir, resumingAt: 3)
         #expect(try DecodedClip(dir.path("resumed.mkv")).timings.map(\.pts) == pts)
     }
 
