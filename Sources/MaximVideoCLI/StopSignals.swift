@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
 
-/// SIGINT and SIGTERM, caught by a real `sigaction` handler.
+/// SIGINT, SIGTERM and SIGHUP (the terminal of an interactive run closing, which killed the job on the spot and left
+/// its temporary output behind), caught by a real `sigaction` handler. A signal the process was started with
+/// ignored stays ignored: `nohup maxim-video …` keeps running when its terminal closes.
 ///
 /// The handler itself only does what is async-signal-safe: it counts the signal in an atomic (which the pipeline's
 /// frame loops read through ``CancellationToken``, so a stop request is seen at the very next frame boundary, not when
@@ -21,6 +23,8 @@ final class StopSignals: Sendable {
     static var requested: Bool { received.load(ordering: .acquiring) > 0 }
 
     private let writeEnd: Int32
+    /// The signals this instance handles: ``signals`` less those ignored at start.
+    private let handled: [Int32]
 
     /// Installs the handler; `onStop` runs once, on a watcher thread, after the first signal.
     init(onStop: @escaping @Sendable () -> Void) {
@@ -50,10 +54,15 @@ final class StopSignals: Sendable {
         // them in this thread, which the pipeline's threads, started later, inherit from.
         var unblock = sigset_t()
         sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
+        handled = Self.signals.filter { number in
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            let handler = current.__sigaction_handler.sa_handler.map { unsafeBitCast($0, to: Int.self) } ?? 0
+            return handler != unsafeBitCast(SIG_IGN, to: Int.self)
+        }
+        for number in handled { sigaddset(&unblock, number) }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for number in [SIGINT, SIGTERM] {
+        for number in handled {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = handleStopSignal
             action.sa_flags = SA_RESTART
@@ -63,14 +72,14 @@ final class StopSignals: Sendable {
     }
 
     deinit {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in handled { signal(number, SIG_DFL) }
         Self.wakeDescriptor.store(-1, ordering: .releasing)
         var quit = Self.quitByte
         _ = write(writeEnd, &quit, 1)
         close(writeEnd)
     }
 
+    private static let signals = [SIGINT, SIGTERM, SIGHUP]
     fileprivate static let signalByte: UInt8 = 1
     fileprivate static let quitByte: UInt8 = 0
 }

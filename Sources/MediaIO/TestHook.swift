@@ -2,7 +2,8 @@ import Foundation
 
 /// Test hook: `MAXIM_VIDEO_TEST_KILL_AT=<point>` makes the process SIGKILL itself when it reaches the named point, so
 /// crash-safety tests can stop a real process at an exact place instead of racing a timer;
-/// `MAXIM_VIDEO_TEST_KILL_AT=<point>:TERM` raises SIGTERM instead (the clean-stop path).
+/// `MAXIM_VIDEO_TEST_KILL_AT=<point>:TERM` raises SIGTERM instead (the clean-stop path), `:HUP` SIGHUP (a closed
+/// terminal).
 ///
 /// Points: `segment-1-decode` (decoder reaches the first frame of segment 1), `segment-3-mid` (encoder half way
 /// through segment 3), `concat` (half the video packets copied into the final file), `rename` (final file complete,
@@ -17,10 +18,11 @@ public enum TestHook {
         guard let requested else { return }
         if requested == point {
             kill(getpid(), SIGKILL)
-        } else if requested == point + ":TERM" && !fired.exchange() {
+        } else if let signal = [":TERM": SIGTERM, ":HUP": SIGHUP].first(where: { requested == point + $0.key })?.value,
+                  !fired.exchange() {
             // `raise` signals the calling thread, so the handler has run when it returns: what follows sees the stop
             // request exactly as a pipeline thread would see a signal that arrived at this point.
-            raise(SIGTERM)
+            raise(signal)
         }
     }
 

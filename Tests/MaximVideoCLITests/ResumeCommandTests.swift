@@ -65,9 +65,11 @@ struct ResumeCommandTests {
         #expect(dir.contents() == ["in.mkv", "out.mp4", "ref.mp4"], "no state or temporary files left")
     }
 
-    @Test func sigtermStopsCleanlyAndResumes() throws {
+    /// SIGTERM, or SIGHUP (the terminal of an interactive run closing: it killed the job on the spot before).
+    @Test(arguments: ["TERM", "HUP"])
+    func stopSignalStopsCleanlyAndResumes(signal: String) throws {
         let dir = try prepare()
-        let stopped = try run(["-o", "out.mp4", "--resume"], in: dir, killAt: "segment-3-mid:TERM")
+        let stopped = try run(["-o", "out.mp4", "--resume"], in: dir, killAt: "segment-3-mid:\(signal)")
         #expect(stopped.status == 130, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("rerun with --resume"))
         #expect(!FileManager.default.fileExists(atPath: dir.path("out.mp4")))
@@ -84,6 +86,19 @@ struct ResumeCommandTests {
         #expect(rerun.stderr.contains("resuming at frame \(segments.count * 10) "), "\(rerun.stderr)")
         try expectSameAsReference(dir)
         #expect(dir.contents() == ["in.mkv", "out.mp4", "ref.mp4"])
+    }
+
+    /// Under `nohup` (SIGHUP ignored) a closing terminal does not stop the job: an ignored signal stays ignored.
+    @Test func nohupKeepsTheJobRunningThroughAHangup() throws {
+        let dir = try prepare()
+        var environment = ProcessInfo.processInfo.environment
+        environment[TestHook.environmentVariable] = "segment-3-mid:HUP"
+        let result = try CommandRunner.run(
+            [CommandRunner.executable.path, "process", "in.mkv", "--segment-frames", "10", "--threads", "1", "--preset",
+             "veryfast", "-o", "out.mp4"], in: dir.url, executable: URL(fileURLWithPath: "/usr/bin/nohup"),
+            environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        try expectSameAsReference(dir)
     }
 
     /// An MP4 input (its index announces the frame count) resumed past its first keyframe finishes with status 0: the
