@@ -40,6 +40,7 @@ struct ProbeCommand: ParsableCommand {
             if let f = s.pixelFormat { parts.append(f) }
             if let r = s.frameRate, !r.isUnknown { parts.append(String(format: "%.3f fps", r.doubleValue)) }
             if let sar = s.sampleAspectRatio, !sar.isUnknown { parts.append("SAR \(sar)") }
+            if let rotation = s.rotation { parts.append("turned \(rotation)° clockwise to show upright") }
             if let range = s.colorRange {
                 parts.append(
                     "range \(range), primaries \(s.colorPrimaries ?? "?"), transfer \(s.colorTransfer ?? "?"), "

@@ -35,6 +35,8 @@ public struct MediaInfo: Sendable, Equatable, Codable {
                 info.pixelFormat = pixelFormatName(AVPixelFormat(rawValue: p.pointee.format))
                 info.frameRate = Rational(av_guess_frame_rate(context, s, nil))
                 info.sampleAspectRatio = Rational(av_guess_sample_aspect_ratio(context, s, nil))
+                let turns = (try? VideoReader.uprightQuarterTurns(of: demuxer, streamIndex: i)) ?? 0
+                info.rotation = turns == 0 ? nil : 90 * turns
                 info.colorRange = colors.rangeName
                 info.colorPrimaries = colors.primariesName
                 info.colorTransfer = colors.transferName

@@ -14,6 +14,9 @@ public struct StreamInfo: Sendable, Equatable, Codable {
     public var pixelFormat: String?
     public var frameRate: Rational?
     public var sampleAspectRatio: Rational?
+    /// Clockwise degrees the picture is turned to show it upright (a display matrix, a photo's EXIF orientation), as
+    /// restoration turns it; nil when it is upright as stored.
+    public var rotation: Int?
     public var colorRange: String?
     public var colorPrimaries: String?
     public var colorTransfer: String?

@@ -78,10 +78,7 @@ public final class VideoReader: @unchecked Sendable {
         packet = try Packet(file: file)
         frame = try Frame(file: file)
         var format = VideoReader.describe(stream, in: demuxer.context, decoder: decoder.context)
-        format.quarterTurns = try VideoReader.displayQuarterTurns(stream, file: file)
-        if format.quarterTurns == 0 && demuxer.holdsPictures && !isStreamInput(file) {
-            format.quarterTurns = try VideoReader.pictureQuarterTurns(file: file, streamIndex: index)
-        }
+        format.quarterTurns = try VideoReader.uprightQuarterTurns(of: demuxer, streamIndex: index)
         let isOnePhoto = demuxer.holdsPictures && !isStreamInput(file)
             && !AtomicOutput.isPattern(URL(fileURLWithPath: file).lastPathComponent)
         photoExif = isOnePhoto && stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG
@@ -395,6 +392,14 @@ public final class VideoReader: @unchecked Sendable {
             return 0
         }
         return try quarterTurns(UnsafeRawPointer(data).bindMemory(to: Int32.self, capacity: 9), file: file)
+    }
+
+    /// Clockwise quarter turns that show stream `streamIndex` of `demuxer` upright: its display matrix, else, for a
+    /// photo, its EXIF orientation.
+    static func uprightQuarterTurns(of demuxer: Demuxer, streamIndex: Int) throws(MediaError) -> Int {
+        let turns = try displayQuarterTurns(demuxer.stream(streamIndex), file: demuxer.file)
+        guard turns == 0 && demuxer.holdsPictures && !isStreamInput(demuxer.file) else { return turns }
+        return try pictureQuarterTurns(file: demuxer.file, streamIndex: streamIndex)
     }
 
     /// A photo's EXIF orientation: FFmpeg's JPEG decoder hands it out as a display matrix on the decoded picture,

@@ -33,6 +33,18 @@ struct ProbeCommandTests {
         #expect(result.stdout.contains("stream 0: video ffv1, 64x48, yuv420p"))
         #expect(result.stdout.contains("12 frames"))
         #expect(result.stdout.contains("stream 1: audio aac, 48000 Hz, 2 ch"))
+        #expect(!result.stdout.contains("clockwise"), "upright as stored")
+    }
+
+    /// How restoration will turn the picture (a display matrix, a photo's EXIF orientation), so a user who sees a
+    /// turned output can tell why: the same quarter turns the restorer applies.
+    @Test(arguments: [("rotate90.mp4", 270), ("rotate180.mp4", 180), ("exif-rotated.jpg", 90)])
+    func probeSaysHowThePictureIsTurned(file: String, degrees: Int) throws {
+        let dir = try TemporaryDirectory()
+        let text = try CommandRunner.run(["probe", Fixtures.media(file)], in: dir.url)
+        #expect(text.stdout.contains("turned \(degrees)° clockwise to show upright"), "\(text.stdout)")
+        let json = try CommandRunner.run(["probe", Fixtures.media(file), "--json"], in: dir.url)
+        #expect(try JSONDecoder().decode(MediaInfo.self, from: Data(json.stdout.utf8)).video?.rotation == degrees)
     }
 }
 
