@@ -240,25 +240,8 @@ func runReportingProgress(_ restorer: any Restorer, allowTruncated: Bool) throws
     printError(
         String(format: "%@: %d frames in %.1f s (%.2f fps), %@", restorer.output, summary.frames, summary.seconds,
                fps, summary.outputPixelFormat))
-    if summary.interlacedFrames > 0 {
-        printError(
-            "maxim-video: warning: \(restorer.input): \(summary.interlacedFrames) interlaced frame(s) were restored as "
-                + "progressive pictures; deinterlace first for best results (e.g. ffmpeg -vf bwdif)")
-    }
-    if summary.rescaledFrames > 0 {
-        printError(
-            "maxim-video: warning: \(restorer.input): the picture changed mid-stream (\(summary.firstRescaled)); "
-                + "\(summary.rescaledFrames) frame(s) were scaled to the stream's size and format")
-    }
-    if summary.captionedFrames > 0 && !FrameSideData.captionsCarried(by: restorer.encoder.codec) {
-        printError(
-            "maxim-video: warning: \(restorer.input): its closed captions were dropped: \(restorer.encoder.codec) "
-                + "cannot write them into the video (libx264 can)")
-    }
-    if summary.retimedFrames > 0 {
-        printError(
-            "maxim-video: warning: \(restorer.input): \(summary.retimedFrames) frame(s) had the previous frame's "
-                + "timestamp (or an earlier one) and were moved one tick after it")
+    for line in summary.inputNotes.warnings(encoder: restorer.encoder.codec) {
+        printError("maxim-video: warning: \(restorer.input): \(line)")
     }
     let damage = summary.inputDamage
     if damage.isTruncated && !allowTruncated {

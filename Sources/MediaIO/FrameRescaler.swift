@@ -10,14 +10,14 @@ final class FrameRescaler {
     let pixelFormat: AVPixelFormat
     private let file: String
     private var sws: OpaquePointer?
-    private let output: Frame
+    /// The scaled picture, allocated at the first frame that needs it (most streams never change).
+    private var output: Frame?
 
-    init(width: Int, height: Int, pixelFormat: AVPixelFormat, file: String) throws(MediaError) {
+    init(width: Int, height: Int, pixelFormat: AVPixelFormat, file: String) {
         self.width = width
         self.height = height
         self.pixelFormat = pixelFormat
         self.file = file
-        output = try Frame(width: width, height: height, pixelFormat: pixelFormat, file: file)
     }
 
     deinit { sws_freeContext(sws) }
@@ -40,6 +40,10 @@ final class FrameRescaler {
                 reason: "libswscale cannot convert \(f.width)x\(f.height) \(pixelFormatName(AVPixelFormat(rawValue: f.format))) "
                     + "to \(width)x\(height) \(pixelFormatName(pixelFormat))")
         }
+        if self.output == nil {
+            self.output = try Frame(width: width, height: height, pixelFormat: pixelFormat, file: file)
+        }
+        let output = self.output!
         try libavRequire(av_frame_make_writable(output.pointer), "scale a frame", file: file)
         try libavRequire(sws_scale_frame(sws, output.pointer, frame.pointer), "scale a frame", file: file)
         return output

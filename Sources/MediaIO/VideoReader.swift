@@ -29,16 +29,8 @@ public final class VideoReader: @unchecked Sendable {
     private var previousTiming: FrameTiming?
     /// Set by a seek: the first video packet read after it adds the packets the seek skipped (``packetsBefore(_:)``).
     private var countSkippedPackets = false
-    /// Frames the decoder marked as interlaced (restored as progressive pictures; the caller warns).
-    public private(set) var interlacedFrames = 0
-    /// Frames whose size or pixel format differed from the stream's, scaled to it (``FrameRescaler``; the caller
-    /// warns), and the first of them described.
-    public private(set) var rescaledFrames = 0
-    public private(set) var firstRescaled = ""
-    /// Frames that carried closed captions (``FrameSideData``).
-    public private(set) var captionedFrames = 0
-    /// Frames whose timestamp was not after the previous frame's, moved one tick after it (the caller warns).
-    public private(set) var retimedFrames = 0
+    /// What reading noticed (interlacing, pictures scaled, timestamps moved, captions); complete at the end.
+    public private(set) var notes = InputNotes()
 
     private let demuxer: Demuxer
     private let decoder: VideoDecoder
@@ -292,23 +284,23 @@ public final class VideoReader: @unchecked Sendable {
             converter = try FrameConverter(
                 width: width, height: height, pixelFormat: pixelFormat, colors: format.colors, direction: .toRGB,
                 file: file)
-            rescaler = try FrameRescaler(width: width, height: height, pixelFormat: pixelFormat, file: file)
+            rescaler = FrameRescaler(width: width, height: height, pixelFormat: pixelFormat, file: file)
         }
         var picture = frame
         if rescaler!.needs(frame) {
-            if rescaledFrames == 0 {
-                firstRescaled = "frame \(framesDecoded) is \(f.width)x\(f.height) "
+            if notes.rescaledFrames == 0 {
+                notes.firstRescaled = "frame \(framesDecoded) is \(f.width)x\(f.height) "
                     + pixelFormatName(AVPixelFormat(rawValue: f.format))
             }
-            rescaledFrames += 1
+            notes.rescaledFrames += 1
             picture = try rescaler!.rescale(frame)
         }
-        if f.interlaced_frame != 0 { interlacedFrames += 1 }
+        if f.interlaced_frame != 0 { notes.interlacedFrames += 1 }
         let (upright, alpha) = try converter!.toRGB(picture)
         let turns = format.quarterTurns
         let timing = try nextTiming()
         var sideData = FrameSideData.read(from: frame)
-        if sideData?.captions != nil { captionedFrames += 1 }
+        if sideData?.captions != nil { notes.captionedFrames += 1 }
         if framesDecoded == 0, let photoExif {
             sideData = sideData ?? FrameSideData()
             sideData!.exif = photoExif
@@ -345,7 +337,7 @@ public final class VideoReader: @unchecked Sendable {
             // Two frames at one time (a capture clock too coarse, a broken remux): no encoder takes that, so the
             // later frame moves one tick after the earlier; every frame is kept.
             pts = previous.pts + 1
-            retimedFrames += 1
+            notes.retimedFrames += 1
         }
         let timing = FrameTiming(pts: pts, duration: f.pkt_duration)
         previousTiming = timing
